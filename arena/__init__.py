@@ -1,0 +1,1 @@
+"""Matches between players: the GTP engine and client, and (later) tournaments, Elo, gating."""

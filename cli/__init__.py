@@ -1,0 +1,1 @@
+"""The ``dosaku`` command: argument parsing that calls into the packages. Thin."""
