@@ -1,0 +1,6 @@
+"""``dosaku gtp``: placeholder until the terminal game lands."""
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser("gtp", help="gtp against the bot")
+    parser.set_defaults(run=lambda args: 0)

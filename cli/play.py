@@ -1,0 +1,6 @@
+"""``dosaku play``: placeholder until the terminal game lands."""
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser("play", help="play against the bot")
+    parser.set_defaults(run=lambda args: 0)
