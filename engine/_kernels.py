@@ -52,6 +52,7 @@ META_HISTORY_LEN = 4  # entries used in ``history``
 META_MAX_MOVES = 5  # move cap after which the game is over; 0 for none
 META_CAPTURES = 6  # [6] stones captured by black, [7] by white
 META_LAST_MOVE = 8  # padded location of the last move, PASS_LOC or NO_LOC
+META_LAST_CAPTURE = 9  # history index of the position made by the latest capture (0: none)
 META_LENGTH = 16  # room to grow without changing the layout
 
 # Answers of ``legality``.
@@ -181,9 +182,15 @@ def legality(state, history, loc, color):
     new_hash = current_hash(state, history) ^ ZOBRIST[color, loc]
     if captures:
         new_hash ^= _captured_hash(state, loc, color)
+        scan = state[META_HISTORY_LEN]
+    else:
+        # Since the latest capture every move added a stone (or passed), so those
+        # positions all have fewer stones than the one this move makes: only the
+        # positions before that capture can repeat.
+        scan = state[META_LAST_CAPTURE]
     # A branch-free scan so LLVM vectorises it; histories are a few hundred long.
     hit = False
-    for i in range(state[META_HISTORY_LEN]):
+    for i in range(scan):
         hit |= history[i] == new_hash
     if hit:
         return REASON_SUPERKO
@@ -374,6 +381,8 @@ def play_unchecked(state, history, loc, color, keep_past):
         captured, key = place_stone(state, loc, color)
         state[META_CAPTURES + color - 1] += captured
         history[n] = history[n - 1] ^ key
+        if captured > 0:
+            state[META_LAST_CAPTURE] = n
     state[META_HISTORY_LEN] = n + 1
     state[META_MOVE_NUMBER] += 1
     state[META_LAST_MOVE] = loc

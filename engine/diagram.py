@@ -58,17 +58,20 @@ def draw_board(game: GameState, mark_last: bool = True) -> str:
     lines = [header]
     board = game.board()
     for r in range(size):
+        # Each point is drawn after a separator: "(" before the last move and ")"
+        # after it, so the marked stone keeps its column.
         cells = ""
+        separator = " "
         for c in range(size):
             point = rowcol_to_flat(r, c, size)
             symbol = letters[int(board[r, c])]
             if symbol == "." and _is_star_point(r, c, size):
                 symbol = "+"
             if point == last:
-                cells = cells[:-1] + "(" + symbol + ")"
-            else:
-                cells += symbol + " "
-        lines.append(f"{size - r:2d} {cells.rstrip():<{2 * size}} {size - r:d}")
+                separator = "("
+            cells += separator + symbol
+            separator = ")" if point == last else " "
+        lines.append(f"{size - r:2d}{cells}{separator}{size - r:d}")
     lines.append(header)
     lines.append(f"captured by black: {game.captures(BLACK)}  captured by white: {game.captures(WHITE)}")
     return "\n".join(lines)
