@@ -627,7 +627,8 @@ def random_move(state, history, rng):
 
 
 @njit(cache=True)
-def _collect_empty(state, empties):
+def _collect_empty(state, empties, index_of):
+    """List the empty points into ``empties``; ``index_of[loc]`` is each one's slot."""
     size = state[META_SIZE]
     b = META_LENGTH
     n = 0
@@ -636,6 +637,7 @@ def _collect_empty(state, empties):
             loc = (row + 1) * (size + 1) + col + 1
             if state[b + loc] == EMPTY:
                 empties[n] = loc
+                index_of[loc] = n
                 n += 1
     return n
 
@@ -646,13 +648,14 @@ def playout(state, history, rng, max_moves):
     moves; modifies ``state`` and ``history`` in place (give it a copy).
 
     ``history`` needs room for ``max_moves`` more entries. Returns the number of
-    moves played. Keeps a list of empty points instead of scanning the board, and
-    rebuilds it only after captures, which are rare.
+    moves played. Keeps a list of empty points (with each one's slot, for O(1)
+    removal) instead of scanning the board, and rebuilds it only after captures,
+    which are rare.
     """
     size = state[META_SIZE]
-    b = META_LENGTH
     empties = np.empty(size * size, np.int32)
-    n_empty = _collect_empty(state, empties)
+    index_of = np.empty(padded_cells(size), np.int32)
+    n_empty = _collect_empty(state, empties, index_of)
     played = 0
     while state[META_PASSES] < 2 and played < max_moves:
         color = state[META_TO_PLAY]
@@ -666,18 +669,21 @@ def playout(state, history, rng, max_moves):
                 break
             # Move the rejected point behind the live range; the list stays a set.
             n -= 1
-            empties[i] = empties[n]
+            moved = empties[n]
+            empties[i] = moved
+            index_of[moved] = i
             empties[n] = candidate
+            index_of[candidate] = n
         captured = play_unchecked(state, history, loc, color, False)
         played += 1
         if captured > 0:
-            n_empty = _collect_empty(state, empties)
+            n_empty = _collect_empty(state, empties, index_of)
         elif loc != PASS_LOC:
-            for j in range(n_empty):
-                if empties[j] == loc:
-                    n_empty -= 1
-                    empties[j] = empties[n_empty]
-                    break
+            n_empty -= 1
+            j = index_of[loc]
+            moved = empties[n_empty]
+            empties[j] = moved
+            index_of[moved] = j
     return played
 
 
