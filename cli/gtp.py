@@ -1,6 +1,46 @@
-"""``dosaku gtp``: placeholder until the terminal game lands."""
+"""``dosaku gtp``: serve the Go Text Protocol on stdin/stdout, for Go GUIs, servers and match tools.
+
+Responses go to stdout only; diagnostics to stderr. Example::
+
+    dosaku gtp --size 9 --komi 7.5 --player random --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
 
 
-def add_parser(subparsers):
-    parser = subparsers.add_parser("gtp", help="gtp against the bot")
-    parser.set_defaults(run=lambda args: 0)
+def _random_player(seed: int):
+    """Uniformly random legal moves (imported late: the kernels load on first use)."""
+    from mcts.players import RandomPlayer
+
+    return RandomPlayer(seed)
+
+
+# Player names to constructors taking the seed; a search issue adds "mcts".
+PLAYERS = {"random": _random_player}
+
+
+def add_parser(subparsers) -> None:
+    """Register ``gtp`` and its options."""
+    parser = subparsers.add_parser(
+        "gtp",
+        help="talk GTP on stdin/stdout (for Sabaki, GoGui, Lizzie, gtp2ogs, tournaments)",
+        description="Serve the Go Text Protocol (version 2) on stdin/stdout until quit or end of input.",
+    )
+    parser.add_argument("--size", type=int, default=9, help="board size until the controller sends boardsize (2-19)")
+    parser.add_argument("--komi", type=float, default=7.5, help="komi until the controller sends komi")
+    parser.add_argument("--player", choices=sorted(PLAYERS), default="random", help="who chooses the moves")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the player")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve GTP on the process's stdin/stdout; return the exit status."""
+    # Imported here so `dosaku --help` does not load the engine's kernels.
+    from arena.gtp_engine import GTPEngine
+
+    player = PLAYERS[args.player](args.seed)
+    engine = GTPEngine(player, size=args.size, komi=args.komi)
+    return engine.serve(sys.stdin.buffer, sys.stdout.buffer)

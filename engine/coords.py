@@ -102,7 +102,7 @@ def gtp_to_flat(vertex: str, size: int) -> int:
     text = vertex.strip().upper()
     if text == "PASS":
         return size * size
-    if len(text) < 2 or text[0] not in GTP_COLUMNS or not text[1:].isdigit():
+    if len(text) < 2 or text[0] not in GTP_COLUMNS or not (text[1:].isascii() and text[1:].isdigit()):
         raise CoordinateError(f"{vertex!r} is not a vertex (expected a letter A-T without I and a number, or pass)")
     col = GTP_COLUMNS.index(text[0])
     number = int(text[1:])

@@ -59,8 +59,8 @@ class GameState:
 
     def __init__(self, size: int = 9, komi: float = 7.5, max_moves: int = 0):
         self.size = check_size(size)
-        if not math.isfinite(komi) or abs(komi) > size * size:
-            raise ValueError(f"komi must be a finite number no larger than the board, got {komi!r}")
+        if not isinstance(komi, (int, float)) or not math.isfinite(komi):
+            raise ValueError(f"komi must be a finite number, got {komi!r}")
         if not isinstance(max_moves, int) or max_moves < 0:
             raise ValueError(f"max_moves must be a non-negative integer, got {max_moves!r}")
         self.komi = float(komi)
@@ -134,10 +134,7 @@ class GameState:
         """SGF-style result: ``B+3.5``, ``W+R``, ``0`` for a draw."""
         if self.resigned != EMPTY:
             return f"{'W' if self.resigned == BLACK else 'B'}+R"
-        score = self.score()
-        if score == 0:
-            return "0"
-        return f"{'B' if score > 0 else 'W'}+{abs(score):g}"
+        return score_text(self.score())
 
     def owner(self) -> np.ndarray:
         """Tromp-Taylor owner of each point, int8 ``[N*N]``: BLACK, WHITE or EMPTY (neutral)."""
@@ -233,6 +230,12 @@ class GameState:
             self.setup.append((color, move))
         self.state[k.META_LAST_MOVE] = NO_LOC
 
+    def resume(self) -> None:
+        """Go on after two passes ended the game, as a GTP controller may do (KGS's
+        clean-up phase, a GUI whose user keeps playing): the passes no longer count."""
+        if self.resigned == EMPTY and self.consecutive_passes >= 2:
+            self.state[k.META_PASSES] = 0
+
     def resign(self, color: int | None = None) -> None:
         """``color`` (default: the player to move) resigns; the game is over."""
         self.resigned = self.to_play if color is None else check_color(color)
@@ -253,6 +256,7 @@ class GameState:
             game.place_setup_stones(color, [m for c, m in self.setup if c == color])
         game.state[k.META_TO_PLAY] = self.initial_to_play()
         for color, move in moves:
+            game.resume()  # the game was played on after two passes
             game.play(move, color)
         return game
 
@@ -277,6 +281,13 @@ class GameState:
 
     def __repr__(self) -> str:
         return f"GameState(size={self.size}, komi={self.komi}, moves={len(self.moves)}, to_play={color_name(self.to_play)})"
+
+
+def score_text(score: float) -> str:
+    """A score (black minus white) as SGF and GTP write it: ``B+3.5``, ``W+0.5``, ``0``."""
+    if score == 0:
+        return "0"
+    return f"{'B' if score > 0 else 'W'}+{abs(score):g}"
 
 
 def move_from_padded(loc: int, size: int) -> int:

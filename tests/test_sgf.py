@@ -315,9 +315,14 @@ def test_suicide_in_a_record_is_illegal():
         record_to_game(record)
 
 
-def test_impossible_komi_is_an_sgf_error():
+@pytest.mark.parametrize("komi", ["inf", "nan", "1e400"])
+def test_impossible_komi_is_an_sgf_error(komi):
     with pytest.raises(SGFError, match="komi"):
-        record_to_game(parse_sgf("(;SZ[5]KM[1000])"))
+        record_to_game(parse_sgf(f"(;SZ[5]KM[{komi}])"))
+
+
+def test_large_komi_is_kept():
+    assert record_to_game(parse_sgf("(;SZ[5]KM[1000])")).komi == 1000
 
 
 def test_bad_encoding_is_an_sgf_error():

@@ -1,0 +1,600 @@
+"""The engine side of the Go Text Protocol, version 2 (GTP 2, draft 2, Farnebäck 2002).
+
+Conventions:
+
+* **State** is one ``GameState`` (``engine/game.py``) in ``self.game``; the rules are
+  the project's (area scoring, suicide and positional superko illegal, game over
+  after two consecutive passes). Moves are flat inside, GTP vertices on the wire.
+* **Players** are objects with ``genmove(game) -> flat move`` (``mcts/players.py``);
+  the engine hands them a copy of the game with the requested colour to move. A
+  player resigns by returning a negative move (``RESIGN``).
+* **Commands** live in a table, ``self.commands``, mapping a name to a handler. A
+  handler takes the argument list (strings) and returns the response text, or
+  raises ``GTPError`` with the message after ``?``. Any other exception is turned
+  into ``? internal error (...)`` as well, so nothing a client sends stops the
+  engine. Later features (more players, time management, ``lz-analyze``) add
+  handlers with ``register``; ``self.time_settings`` and ``self.time_left`` already
+  keep what the controller sent.
+* **Wire format**: a command is ``[id] name [arguments]``; a response is
+  ``=[id] text`` or ``?[id] message`` ended by one empty line, as GNU Go (the
+  reference implementation) writes it: a space after the id even when the text is
+  empty. Input is preprocessed as section 2.7 of the spec says. Lines longer than
+  ``MAX_LINE_CHARS`` bytes are answered with an error, not processed. Input is read
+  as bytes (invalid UTF-8 becomes U+FFFD); output is UTF-8, flushed after every
+  response; diagnostics go to stderr only.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import math
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+
+from engine.coords import MAX_SIZE, MIN_SIZE, CoordinateError, flat_to_gtp, gtp_to_flat, rowcol_to_flat
+from engine.diagram import draw_board
+from engine.game import BLACK, WHITE, GameState, IllegalMoveError, score_text
+from engine.handicap import fixed_handicap_moves, max_fixed_handicap
+
+PROTOCOL_VERSION = "2"
+ENGINE_NAME = "Dosaku"
+MAX_LINE_CHARS = 100_000  # longer command lines are refused, not parsed
+MAX_SGF_BYTES = 10_000_000  # loadsgf refuses bigger files: no real game record is near it
+RESIGN = -1  # what a player's genmove returns to resign
+
+# Error messages the spec names; controllers compare against these exact words.
+UNKNOWN_COMMAND = "unknown command"
+SYNTAX_ERROR = "syntax error"
+ILLEGAL_MOVE = "illegal move"
+UNACCEPTABLE_SIZE = "unacceptable size"
+BOARD_NOT_EMPTY = "board not empty"
+INVALID_NUMBER_OF_STONES = "invalid number of stones"
+CANNOT_UNDO = "cannot undo"
+CANNOT_LOAD_FILE = "cannot load file"
+BAD_VERTEX_LIST = "bad vertex list"
+
+_COLORS = {"b": BLACK, "black": BLACK, "w": WHITE, "white": WHITE}
+# ASCII only: Python's \d would also accept other scripts' digits.
+_VERTEX_RE = re.compile(r"[A-HJ-Ta-hj-t][0-9]{1,2}")
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+_FLOAT_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # every control character but HT and LF
+_HUGE = 10**18  # stands for integers too long to convert (Python refuses > 4300 digits)
+
+
+class GTPError(Exception):
+    """A command failed; the message is what follows ``?`` in the response."""
+
+
+@dataclass
+class TimeSettings:
+    """Canadian byo-yomi as ``time_settings`` gives it, in seconds.
+
+    As the spec has it: byo-yomi time 0 means none; byo-yomi time > 0 with 0 stones
+    means no time limit at all.
+    """
+
+    main_time: float = 0.0
+    byo_yomi_time: float = 0.0
+    byo_yomi_stones: int = 0
+
+
+@dataclass
+class TimeLeft:
+    """What ``time_left`` last said about one colour's clock."""
+
+    seconds: float
+    stones: int
+
+
+Handler = Callable[[list[str]], str]
+
+
+# --- argument parsing --------------------------------------------------------
+
+
+def parse_color(text: str) -> int:
+    """``b``/``black``/``w``/``white`` in any case to ``BLACK``/``WHITE``."""
+    color = _COLORS.get(text.lower())
+    if color is None:
+        raise GTPError(f"{SYNTAX_ERROR} (expected a colour, got {_quote(text)})")
+    return color
+
+
+def parse_int(text: str) -> int:
+    """A decimal integer; ones too long to convert become ``±10**18`` (out of every range)."""
+    if not _INT_RE.fullmatch(text):
+        raise GTPError(f"{SYNTAX_ERROR} (expected an integer, got {_quote(text)})")
+    if len(text.lstrip("+-").lstrip("0")) > 18:
+        return -_HUGE if text.startswith("-") else _HUGE
+    return int(text)
+
+
+def parse_float(text: str) -> float:
+    """A finite decimal number (no ``nan``, ``inf``, underscores or non-ASCII digits)."""
+    if not _FLOAT_RE.fullmatch(text):
+        raise GTPError(f"{SYNTAX_ERROR} (expected a number, got {_quote(text)})")
+    value = float(text)
+    if not math.isfinite(value):
+        raise GTPError(f"{SYNTAX_ERROR} (number out of range: {_quote(text)})")
+    return value
+
+
+def parse_vertex(text: str, size: int) -> int:
+    """A GTP vertex (any case) or ``pass`` to a flat move.
+
+    Raises ``GTPError`` with ``syntax error`` if the text is no vertex at all, and
+    ``CoordinateError`` if it names a point off this board, so that each command
+    can name that failure in its own words.
+    """
+    if text.lower() == "pass":
+        return size * size
+    if not _VERTEX_RE.fullmatch(text):
+        raise GTPError(f"{SYNTAX_ERROR} (expected a vertex, got {_quote(text)})")
+    return gtp_to_flat(text, size)
+
+
+def expect_args(args: list[str], *counts: int) -> None:
+    """Raise a syntax error unless ``len(args)`` is one of ``counts``."""
+    if len(args) not in counts:
+        wanted = " or ".join(str(c) for c in counts)
+        raise GTPError(f"{SYNTAX_ERROR} (expected {wanted} argument{'s' if counts != (1,) else ''}, got {len(args)})")
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    """``text`` cut short for an error message, so a huge argument makes a short line."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+# --- line handling -----------------------------------------------------------
+
+
+def preprocess(line: str) -> str:
+    """Section 2.7 of the spec: drop control characters but HT and LF, turn HT into
+    a space, cut the comment after ``#``; return the stripped rest ("" = skip)."""
+    line = _CONTROL_RE.sub("", line).replace("\t", " ")
+    return line.split("#", 1)[0].strip()
+
+
+def split_command(line: str) -> tuple[str, str, list[str]]:
+    """A preprocessed, non-empty line to ``(id, name, args)``; ``id`` is "" when absent."""
+    tokens = line.split()
+    command_id = ""
+    if tokens and tokens[0].isascii() and tokens[0].isdigit():
+        command_id = tokens.pop(0)
+    name = tokens.pop(0) if tokens else ""
+    return command_id, name, tokens
+
+
+def format_response(ok: bool, command_id: str, text: str) -> str:
+    """``=id text`` or ``?id text``, ended by an empty line.
+
+    An empty line inside the text would end the response early, so empty lines
+    after the first are dropped; an error message is kept to one line.
+    """
+    text = _CONTROL_RE.sub("", text)
+    if not ok:
+        text = " ".join(text.split("\n"))
+    first, *rest = text.split("\n")
+    body = first.rstrip() + "".join("\n" + line.rstrip() for line in rest if line.strip())
+    return f"{'=' if ok else '?'}{command_id} {body}\n\n"
+
+
+def read_line(reader: BinaryIO, limit: int = MAX_LINE_CHARS) -> tuple[bytes, bool] | None:
+    """The next line of ``reader`` without its newline, and whether it was too long.
+
+    A line longer than ``limit`` bytes is read to its end and thrown away (only its
+    first ``limit`` bytes come back), so a huge line costs time but no memory.
+    Returns None at end of input.
+    """
+    line = reader.readline(limit + 1)
+    if not line:
+        return None
+    if line.endswith(b"\n") or len(line) <= limit:  # a whole line, or the last one without LF
+        return line.removesuffix(b"\n"), False
+    while True:  # too long: skip to the end of the line
+        rest = reader.readline(1 << 16)
+        if not rest or rest.endswith(b"\n"):
+            return line[:limit], True
+
+
+# --- handicap placement ------------------------------------------------------
+
+
+def free_handicap_moves(size: int, stones: int) -> list[int]:
+    """Flat moves of ``stones`` free handicap stones on a ``size`` x ``size`` board.
+
+    The fixed points come first where the board has them (2nd-line points stand in
+    on 4x4 to 6x6); further stones go one at a time to the empty point that leaves
+    the most room: the largest of min(distance to the nearest stone, twice the
+    distance to the edge), because a stone near the edge owns only that much.
+    Raises ValueError unless ``2 <= stones < size * size``.
+    """
+    if not 2 <= stones < size * size:
+        raise ValueError(f"{stones} handicap stones do not fit a {size}x{size} board")
+    moves = _handicap_pattern(size, stones)
+    rows, cols = np.divmod(np.arange(size * size), size)
+    line = np.minimum(np.minimum(rows, cols), np.minimum(size - 1 - rows, size - 1 - cols))
+    room = 2.0 * (line + 1)
+    for move in moves:
+        room = np.minimum(room, np.hypot(rows - rows[move], cols - cols[move]))
+    while len(moves) < stones:
+        room[moves] = -1.0  # taken points are never chosen again
+        move = int(np.argmax(room))  # first best point in row-major order: deterministic
+        moves.append(move)
+        room = np.minimum(room, np.hypot(rows - rows[move], cols - cols[move]))
+    return moves
+
+
+def _handicap_pattern(size: int, stones: int) -> list[int]:
+    """The fixed-handicap points to start a free placement with (maybe none)."""
+    limit = max_fixed_handicap(size)
+    if limit >= 2:
+        return fixed_handicap_moves(size, min(stones, limit))
+    if not 4 <= size <= 6:
+        return []
+    # Boards too small for fixed handicap: the spec's order with the stones on the
+    # 2nd line (index 1), up to 9 stones on 5x5 and 4 on the even sizes.
+    low, mid, high = 1, size // 2, size - 2
+    corners = [(high, low), (low, high), (low, low), (high, high)]
+    sides = [(mid, low), (mid, high), (high, mid), (low, mid)]
+    count = min(stones, 9 if size % 2 else 4)
+    if count <= 4:
+        points = corners[:count]
+    elif count % 2 == 1:  # odd counts take the centre
+        points = corners + sides[: count - 5] + [(mid, mid)]
+    else:
+        points = corners + sides[: count - 4]
+    return [rowcol_to_flat(r, c, size) for r, c in points]
+
+
+# --- the engine --------------------------------------------------------------
+
+
+class GTPEngine:
+    """A GTP 2 engine around one ``GameState`` and one player.
+
+    ``handle_line(text)`` answers one command line (None for a line to skip);
+    ``serve(reader, writer)`` runs the protocol over binary streams until ``quit``
+    or end of input.
+    """
+
+    def __init__(self, player, size: int = 9, komi: float = 7.5, name: str = ENGINE_NAME, log=None):
+        self.player = player
+        self.name = name
+        self.log = log if log is not None else sys.stderr
+        self.size = size
+        self.komi = komi
+        self.game = self._new_game()
+        self.generated: set[int] = set()  # colours the engine moved for, for printsgf's player names
+        self.time_settings = TimeSettings()
+        self.time_left: dict[int, TimeLeft] = {}
+        self.quit_requested = False
+        self.commands: dict[str, Handler] = {}
+        for command in (
+            "protocol_version", "name", "version", "known_command", "list_commands", "quit",
+            "boardsize", "clear_board", "komi", "play", "genmove", "reg_genmove", "undo",
+            "showboard", "final_score", "fixed_handicap", "place_free_handicap",
+            "set_free_handicap", "loadsgf", "printsgf", "time_settings", "time_left",
+            "is_legal", "list_stones",
+        ):  # fmt: skip
+            self.register(command, getattr(self, "cmd_" + command))
+
+    def register(self, name: str, handler: Handler) -> None:
+        """Add (or replace) the handler of command ``name``."""
+        self.commands[name.lower()] = handler
+
+    # --- protocol ------------------------------------------------------------
+
+    def handle_line(self, line: str) -> str | None:
+        """The full response to one command line, or None if the line holds no command."""
+        line = preprocess(line)
+        if not line:
+            return None
+        command_id, name, args = split_command(line)
+        if not name:
+            return format_response(False, command_id, f"{SYNTAX_ERROR} (no command after the id)")
+        handler = self.commands.get(name.lower())
+        if handler is None:
+            return format_response(False, command_id, UNKNOWN_COMMAND)
+        try:
+            return format_response(True, command_id, handler(args))
+        except GTPError as err:
+            return format_response(False, command_id, str(err))
+        except Exception as err:  # noqa: BLE001 - a bug must not take the engine down
+            traceback.print_exc(file=self.log)
+            return format_response(False, command_id, f"internal error ({type(err).__name__}: {err})")
+
+    def handle_bytes(self, raw: bytes, too_long: bool = False) -> str | None:
+        """``handle_line`` for raw input; a line marked ``too_long`` is refused, keeping its id."""
+        text = raw.decode("utf-8", errors="replace")
+        if not too_long:
+            return self.handle_line(text)
+        command_id, _, _ = split_command(preprocess(text))
+        return format_response(False, command_id, f"line too long (over {MAX_LINE_CHARS} characters)")
+
+    def serve(self, reader: BinaryIO, writer: BinaryIO) -> int:
+        """Answer commands from ``reader`` on ``writer`` until ``quit`` or end of input; return 0."""
+        while not self.quit_requested:
+            line = read_line(reader)
+            if line is None:
+                break
+            response = self.handle_bytes(*line)
+            if response is None:
+                continue
+            try:
+                writer.write(response.encode("utf-8", errors="replace"))
+                writer.flush()  # the controller waits for each answer
+            except (BrokenPipeError, ValueError, OSError):
+                print("gtp: the controller closed the connection", file=self.log)
+                break
+        return 0
+
+    # --- helpers -------------------------------------------------------------
+
+    def _new_game(self) -> GameState:
+        """An empty board of the current size and komi."""
+        return GameState(self.size, self.komi)
+
+    def _reset(self) -> None:
+        """Start an empty game; nobody has moved for the engine yet."""
+        self.game = self._new_game()
+        self.generated = set()
+
+    def _vertex(self, text: str) -> int:
+        """A vertex on this board; off the board is a syntax error for every command but play."""
+        try:
+            return parse_vertex(text, self.size)
+        except CoordinateError:
+            raise GTPError(f"{SYNTAX_ERROR} ({text} is off the {self.size}x{self.size} board)") from None
+
+    def _board_is_empty(self) -> bool:
+        """No stone on the board (moves may have been played: passes, captures)."""
+        return not self.game.board().any()
+
+    def _place_handicap(self, moves: list[int]) -> str:
+        """Put black handicap stones on an empty board; white moves next. Returns the vertices."""
+        if not self._board_is_empty():
+            raise GTPError(BOARD_NOT_EMPTY)
+        if self.game.moves:  # only passes or captured stones left: start afresh
+            self._reset()
+        try:
+            self.game.place_setup_stones(BLACK, moves)
+        except ValueError as err:
+            self._reset()  # a half-placed handicap is worse than none
+            raise GTPError(f"{BAD_VERTEX_LIST} ({err})") from None
+        self.game.to_play = WHITE
+        return " ".join(flat_to_gtp(m, self.size) for m in moves)
+
+    def _generate(self, color: int) -> int:
+        """The player's move for ``color`` in the current position (not played)."""
+        view = self.game.copy()
+        view.to_play = color
+        move = self.player.genmove(view)
+        return RESIGN if move is None or move < 0 else int(move)
+
+    def _move_text(self, move: int) -> str:
+        """A generated move as GTP answers it: a vertex, ``pass`` or ``resign``."""
+        return "resign" if move == RESIGN else flat_to_gtp(move, self.size)
+
+    # --- administrative commands --------------------------------------------
+
+    def cmd_protocol_version(self, args: list[str]) -> str:
+        """The GTP version: 2."""
+        return PROTOCOL_VERSION
+
+    def cmd_name(self, args: list[str]) -> str:
+        """The engine's name."""
+        return self.name
+
+    def cmd_version(self, args: list[str]) -> str:
+        """The installed package's version."""
+        try:
+            return importlib.metadata.version("dosaku")
+        except importlib.metadata.PackageNotFoundError:
+            return "unknown"
+
+    def cmd_known_command(self, args: list[str]) -> str:
+        """``true`` if the command is in the table, else ``false``."""
+        expect_args(args, 1)
+        return "true" if args[0].lower() in self.commands else "false"
+
+    def cmd_list_commands(self, args: list[str]) -> str:
+        """One command name per line."""
+        return "\n".join(self.commands)
+
+    def cmd_quit(self, args: list[str]) -> str:
+        """Answer, then ``serve`` stops."""
+        self.quit_requested = True
+        return ""
+
+    # --- setup ---------------------------------------------------------------
+
+    def cmd_boardsize(self, args: list[str]) -> str:
+        """New size (2..19) and an empty board."""
+        expect_args(args, 1)
+        size = parse_int(args[0])
+        if not MIN_SIZE <= size <= MAX_SIZE:
+            raise GTPError(UNACCEPTABLE_SIZE)
+        self.size = size
+        self._reset()
+        return ""
+
+    def cmd_clear_board(self, args: list[str]) -> str:
+        """Empty board, black to move, no history; size and komi stay."""
+        self._reset()
+        return ""
+
+    def cmd_komi(self, args: list[str]) -> str:
+        """Set komi; it applies to the game in progress too."""
+        expect_args(args, 1)
+        self.komi = self.game.komi = parse_float(args[0])
+        return ""
+
+    def cmd_fixed_handicap(self, args: list[str]) -> str:
+        """The spec's fixed points (engine/handicap.py); answers their vertices."""
+        expect_args(args, 1)
+        stones = parse_int(args[0])
+        if not 2 <= stones <= max_fixed_handicap(self.size):
+            raise GTPError(INVALID_NUMBER_OF_STONES)
+        return self._place_handicap(fixed_handicap_moves(self.size, stones))
+
+    def cmd_place_free_handicap(self, args: list[str]) -> str:
+        """Stones where the engine likes them (see ``free_handicap_moves``)."""
+        expect_args(args, 1)
+        stones = parse_int(args[0])
+        if not 2 <= stones < self.size * self.size:
+            raise GTPError(INVALID_NUMBER_OF_STONES)
+        return self._place_handicap(free_handicap_moves(self.size, stones))
+
+    def cmd_set_free_handicap(self, args: list[str]) -> str:
+        """Stones where the controller says: 2 to N*N-1 distinct points, no pass."""
+        moves = [self._vertex(arg) for arg in args]
+        if not 2 <= len(moves) < self.size * self.size:
+            raise GTPError(f"{BAD_VERTEX_LIST} (expected 2 to {self.size * self.size - 1} vertices, got {len(moves)})")
+        if self.game.pass_move in moves:
+            raise GTPError(f"{BAD_VERTEX_LIST} (pass is not a handicap stone)")
+        if len(set(moves)) != len(moves):
+            raise GTPError(f"{BAD_VERTEX_LIST} (a vertex is repeated)")
+        self._place_handicap(moves)
+        return ""
+
+    # --- playing -------------------------------------------------------------
+
+    def cmd_play(self, args: list[str]) -> str:
+        """Play a move for either colour, legal under the project's rules."""
+        expect_args(args, 2)
+        color = parse_color(args[0])
+        try:
+            move = parse_vertex(args[1], self.size)
+        except CoordinateError:
+            raise GTPError(f"{ILLEGAL_MOVE} (off the board)") from None
+        self.game.resume()  # a controller may play on after two passes (clean-up phase)
+        try:
+            self.game.play(move, color)
+        except IllegalMoveError as err:
+            raise GTPError(f"{ILLEGAL_MOVE} ({err.reason})") from None
+        return ""
+
+    def cmd_genmove(self, args: list[str]) -> str:
+        """The player's move for the colour, played; ``resign`` leaves the board alone."""
+        expect_args(args, 1)
+        color = parse_color(args[0])
+        self.game.resume()  # a controller may play on after two passes (clean-up phase)
+        move = self._generate(color)
+        if move != RESIGN:
+            try:
+                self.game.play(move, color)
+            except IllegalMoveError as err:
+                raise GTPError(f"the player chose an illegal move ({err})") from None
+            self.generated.add(color)
+        return self._move_text(move)
+
+    def cmd_reg_genmove(self, args: list[str]) -> str:
+        """The player's move for the colour, not played (for regression tests)."""
+        expect_args(args, 1)
+        color = parse_color(args[0])
+        return self._move_text(self._generate(color))
+
+    def cmd_undo(self, args: list[str]) -> str:
+        """Take back the last move (not handicap stones, which are no moves)."""
+        try:
+            self.game.undo()
+        except ValueError:
+            raise GTPError(CANNOT_UNDO) from None
+        return ""
+
+    # --- time ----------------------------------------------------------------
+
+    def cmd_time_settings(self, args: list[str]) -> str:
+        """Store Canadian byo-yomi settings; no time management yet."""
+        expect_args(args, 3)
+        main_time, byo_yomi_time = parse_float(args[0]), parse_float(args[1])
+        stones = parse_int(args[2])
+        if main_time < 0 or byo_yomi_time < 0 or stones < 0:
+            raise GTPError(f"{SYNTAX_ERROR} (times and stones cannot be negative)")
+        self.time_settings = TimeSettings(main_time, byo_yomi_time, stones)
+        return ""
+
+    def cmd_time_left(self, args: list[str]) -> str:
+        """Store a colour's remaining time and stones."""
+        expect_args(args, 3)
+        color = parse_color(args[0])
+        seconds, stones = parse_float(args[1]), parse_int(args[2])
+        if stones < 0:
+            raise GTPError(f"{SYNTAX_ERROR} (stones cannot be negative)")
+        self.time_left[color] = TimeLeft(seconds, stones)
+        return ""
+
+    # --- reading the position ------------------------------------------------
+
+    def cmd_showboard(self, args: list[str]) -> str:
+        """The board with coordinates, starting on the line after ``=``."""
+        return "\n" + draw_board(self.game)
+
+    def cmd_final_score(self, args: list[str]) -> str:
+        """Tromp-Taylor area score of the position as it stands: ``B+3.5``, ``W+0.5``, ``0``."""
+        return score_text(self.game.score())
+
+    def cmd_is_legal(self, args: list[str]) -> str:
+        """GNU Go's test extension: ``1`` if the colour may play the vertex now, else ``0``."""
+        expect_args(args, 2)
+        color = parse_color(args[0])
+        return "1" if self.game.is_legal(self._vertex(args[1]), color) else "0"
+
+    def cmd_list_stones(self, args: list[str]) -> str:
+        """GNU Go's test extension: the colour's stones, top-left first."""
+        expect_args(args, 1)
+        color = parse_color(args[0])
+        return " ".join(flat_to_gtp(m, self.size) for m in self.game.stones(color))
+
+    # --- SGF -----------------------------------------------------------------
+
+    def cmd_loadsgf(self, args: list[str]) -> str:
+        """Replace the game by a record, up to the position before ``move_number``."""
+        expect_args(args, 1, 2)
+        up_to = None
+        if len(args) == 2:
+            move_number = parse_int(args[1])
+            if move_number < 1:
+                raise GTPError(f"{SYNTAX_ERROR} (move number must be at least 1)")
+            up_to = move_number - 1
+        path = args[0]
+        try:
+            # Only regular files of sane size: "/dev/zero" or a FIFO would hang the engine.
+            if not os.path.isfile(path):
+                raise OSError("no such file")
+            if os.path.getsize(path) > MAX_SGF_BYTES:
+                raise OSError("file too large")
+            from engine import sgf  # being written alongside; a missing module is a failed load
+
+            game = sgf.record_to_game(sgf.load_sgf_file(path), max_moves=0, up_to=up_to)
+        except Exception as err:  # noqa: BLE001 - any broken file is just a file we cannot load
+            raise GTPError(f"{CANNOT_LOAD_FILE} ({err})") from None
+        self.game, self.size, self.komi = game, game.size, game.komi
+        self.generated = set()
+        return ""
+
+    def cmd_printsgf(self, args: list[str]) -> str:
+        """The game as SGF: the text itself, or written to FILE (then an empty answer)."""
+        expect_args(args, 0, 1)
+        from engine import sgf
+
+        # Our name for the colours we moved for; the others stay anonymous (no PB/PW).
+        black = self.name if BLACK in self.generated else ""
+        white = self.name if WHITE in self.generated else ""
+        text = sgf.game_to_sgf(self.game, black=black, white=white)
+        if not args:
+            return text
+        try:
+            sgf.save_sgf_file(args[0], text)
+        except (OSError, ValueError) as err:
+            raise GTPError(f"cannot save file ({err})") from None
+        return ""
