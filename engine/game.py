@@ -71,6 +71,7 @@ class GameState:
         self.setup: list[tuple[int, int]] = []  # (colour, move) stones placed before move 1
         self.moves: list[tuple[int, int]] = []  # (colour, move) in order
         self.resigned = EMPTY  # colour that resigned, if any
+        self.start_to_play = BLACK  # who was to play before the first move
 
     # --- reading -------------------------------------------------------------
 
@@ -144,8 +145,11 @@ class GameState:
 
     def features(self, out: np.ndarray | None = None) -> np.ndarray:
         """AlphaGo Zero's 17 input planes, float32 ``[17, N, N]`` (see ``write_features``)."""
+        shape = (FEATURE_PLANES, self.size, self.size)
         if out is None:
-            out = np.empty((FEATURE_PLANES, self.size, self.size), np.float32)
+            out = np.empty(shape, np.float32)
+        elif out.shape != shape or out.dtype != np.float32:
+            raise ValueError(f"feature buffer must be float32 {shape}, got {out.dtype} {out.shape}")
         k.write_features(self.state, out)
         return out
 
@@ -199,6 +203,8 @@ class GameState:
             grown = np.zeros(2 * len(self.history), np.uint64)
             grown[:length] = self.history[:length]
             self.history = grown
+        if not self.moves:
+            self.start_to_play = self.to_play  # undo back to the start restores it
         captured = k.play_flat(self.state, self.history, move, color, True)
         self.moves.append((color, move))
         return int(captured)
@@ -213,22 +219,26 @@ class GameState:
         check_color(color)
         if self.moves:
             raise ValueError("setup stones can only be placed before the first move")
+        # Work on copies so that a refused stone leaves the game as it was.
+        state, history = self.state.copy(), self.history.copy()
         for move in moves:
             move = self._check_move(move)
             if move == self.pass_move:
                 raise ValueError("a setup stone cannot be a pass")
             vertex = flat_to_gtp(move, self.size)
-            if self.board().ravel()[move] != EMPTY:
-                raise ValueError(f"setup stone at {vertex}: the point is taken")
             loc = flat_to_padded(move, self.size)
-            if k.legality(self.state, self.history, loc, color) == k.REASON_SUICIDE:
+            reason = k.legality(state, history, loc, color)
+            if reason == k.REASON_OCCUPIED:
+                raise ValueError(f"setup stone at {vertex}: the point is taken")
+            if reason == k.REASON_SUICIDE:
                 raise ValueError(f"setup stone at {vertex} would have no liberty")
-            captured, key = k.place_stone(self.state, loc, color)
+            captured, key = k.place_stone(state, loc, color)
             if captured:
                 raise ValueError(f"setup stone at {vertex} would capture stones")
-            self.history[0] ^= key
-            self.setup.append((color, move))
-        self.state[k.META_LAST_MOVE] = NO_LOC
+            history[0] ^= key
+        state[k.META_LAST_MOVE] = NO_LOC
+        self.state, self.history = state, history
+        self.setup.extend((color, int(move)) for move in moves)
 
     def resume(self) -> None:
         """Go on after two passes ended the game, as a GTP controller may do (KGS's
@@ -261,10 +271,8 @@ class GameState:
         return game
 
     def initial_to_play(self) -> int:
-        """Who moved first: the first recorded mover, else white after handicap stones."""
-        if self.moves:
-            return self.moves[0][0]
-        return self.to_play
+        """Who was to play at the start (after any setup stones)."""
+        return self.start_to_play if self.moves else self.to_play
 
     def replace_with(self, other: GameState) -> None:
         self.__dict__.update(other.copy().__dict__)
@@ -277,6 +285,7 @@ class GameState:
         twin.setup = list(self.setup)
         twin.moves = list(self.moves)
         twin.resigned = self.resigned
+        twin.start_to_play = self.start_to_play
         return twin
 
     def __repr__(self) -> str:
