@@ -219,10 +219,10 @@ class GameState:
         check_color(color)
         if self.moves:
             raise ValueError("setup stones can only be placed before the first move")
+        moves = [self._check_move(move) for move in moves]  # any iterable, read once
         # Work on copies so that a refused stone leaves the game as it was.
         state, history = self.state.copy(), self.history.copy()
         for move in moves:
-            move = self._check_move(move)
             if move == self.pass_move:
                 raise ValueError("a setup stone cannot be a pass")
             vertex = flat_to_gtp(move, self.size)
@@ -238,7 +238,7 @@ class GameState:
             history[0] ^= key
         state[k.META_LAST_MOVE] = NO_LOC
         self.state, self.history = state, history
-        self.setup.extend((color, int(move)) for move in moves)
+        self.setup.extend((color, move) for move in moves)
 
     def resume(self) -> None:
         """Go on after two passes ended the game, as a GTP controller may do (KGS's
