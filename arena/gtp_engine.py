@@ -5,7 +5,7 @@ Conventions:
 * **State** is one ``GameState`` (``engine/game.py``) in ``self.game``; the rules are
   the project's (area scoring, suicide and positional superko illegal, game over
   after two consecutive passes). Moves are flat inside, GTP vertices on the wire.
-* **Players** are objects with ``genmove(game) -> flat move`` (``mcts/players.py``);
+* **Players** are objects with ``genmove(game) -> Decision`` (``mcts/players.py``);
   the engine hands them a copy of the game with the requested colour to move. A
   player resigns by returning a negative move (``RESIGN``).
 * **Commands** live in a table, ``self.commands``, mapping a name to a handler. A
@@ -42,12 +42,12 @@ from engine.coords import MAX_SIZE, MIN_SIZE, CoordinateError, flat_to_gtp, gtp_
 from engine.diagram import draw_board
 from engine.game import BLACK, WHITE, GameState, IllegalMoveError, score_text
 from engine.handicap import fixed_handicap_moves, max_fixed_handicap
+from mcts.players import RESIGN
 
 PROTOCOL_VERSION = "2"
 ENGINE_NAME = "Dosaku"
 MAX_LINE_CHARS = 100_000  # longer command lines are refused, not parsed
 MAX_SGF_BYTES = 10_000_000  # loadsgf refuses bigger files: no real game record is near it
-RESIGN = -1  # what a player's genmove returns to resign
 
 # Error messages the spec names; controllers compare against these exact words.
 UNKNOWN_COMMAND = "unknown command"
@@ -377,8 +377,8 @@ class GTPEngine:
         """The player's move for ``color`` in the current position (not played)."""
         view = self.game.copy()
         view.to_play = color
-        move = self.player.genmove(view)
-        return RESIGN if move is None or move < 0 else int(move)
+        move = self.player.genmove(view).move
+        return RESIGN if move < 0 else int(move)
 
     def _move_text(self, move: int) -> str:
         """A generated move as GTP answers it: a vertex, ``pass`` or ``resign``."""

@@ -5,7 +5,7 @@ words; every answer is plain text, one line per message, so the loop is easy to
 script (tests drive it with ``io.StringIO``). Points are named only through
 ``engine.coords``; the board is drawn by ``engine.diagram.draw_board``.
 
-The ``bot`` is any player with ``genmove(game) -> flat move`` (``mcts.players``).
+The ``bot`` is any player with ``genmove(game) -> Decision`` (``mcts.players``).
 Nothing typed can crash the loop: bad input gets a one-line explanation and the
 prompt comes back. ``quit``, end of input (Ctrl-D) and Ctrl-C all leave cleanly.
 """
@@ -122,10 +122,15 @@ class TextGame:
     def _let_bot_play(self) -> None:
         """The bot moves for as long as it is its turn (once, unless the game was set up oddly)."""
         while not self.game.is_over() and self.game.to_play == self.bot_color:
-            move = self.bot.genmove(self.game)
+            decision = self.bot.genmove(self.game)
+            if decision.resigns:
+                self.game.resign(self.bot_color)
+                self._say(f"Dosaku ({color_name(self.bot_color)}) resigns.")
+                self._show_result()
+                return
             # A bot's illegal move is a bug in the bot: let play() raise rather than hide it.
-            self.game.play(move, self.bot_color)
-            self._announce(move, self.bot_color)
+            self.game.play(decision.move, self.bot_color)
+            self._announce(decision.move, self.bot_color)
 
     def _announce(self, move: int, color: int) -> None:
         """Say who played what; draw the board after a stone (a pass changes nothing)."""

@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 
 from arena.gtp_engine import (
     MAX_LINE_CHARS,
-    RESIGN,
     GTPEngine,
     GTPError,
     free_handicap_moves,
@@ -35,7 +34,7 @@ from arena.gtp_engine import (
 from cli.main import build_parser
 from engine.coords import CoordinateError, flat_to_gtp, gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
-from mcts.players import RandomPlayer
+from mcts.players import RESIGN, Decision, RandomPlayer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESPONSE_RE = re.compile(r"[=?][0-9]* [^\n]*(\n[^\n]+)*")  # one response without its final blank line
@@ -336,7 +335,7 @@ def test_genmove_plays_and_reg_genmove_does_not():
 def test_genmove_answers_resign_when_the_player_resigns():
     class Resigner:
         def genmove(self, game):
-            return RESIGN
+            return Decision(RESIGN)
 
     engine = make_engine(player=Resigner())
     assert ok(engine, "genmove b") == "resign"
@@ -595,7 +594,7 @@ def test_subprocess_plays_a_game_against_a_local_player():
                 assert reply.startswith(f"={number} ")
                 local.play(gtp_to_flat(reply.split(" ", 1)[1], 7), BLACK)
             else:
-                vertex = flat_to_gtp(white.genmove(local), 7)
+                vertex = flat_to_gtp(white.genmove(local).move, 7)
                 assert engine.ask(f"{number} play w {vertex}") == f"={number} "
                 local.play(gtp_to_flat(vertex, 7), WHITE)
             number += 1

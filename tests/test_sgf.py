@@ -37,7 +37,7 @@ def random_game(size: int, seed: int, max_length: int, pass_every: int = 0, game
         if pass_every and len(game.moves) % pass_every == pass_every - 1:
             game.play(game.pass_move)
         else:
-            game.play(player.genmove(game))
+            game.play(player.genmove(game).move)
     return game
 
 

@@ -16,7 +16,7 @@ from cli.text_game import TextGame, draw_area, result_sentence
 from engine.coords import gtp_to_flat
 from engine.diagram import diagram, game_from_diagram
 from engine.game import BLACK, EMPTY, WHITE, GameState
-from mcts.players import RandomPlayer
+from mcts.players import Decision, RandomPlayer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,10 +29,10 @@ class ScriptedBot:
     def __init__(self, *vertices: str):
         self.vertices = list(vertices)
 
-    def genmove(self, game: GameState) -> int:
+    def genmove(self, game: GameState) -> Decision:
         if not self.vertices:
-            return game.pass_move
-        return gtp_to_flat(self.vertices.pop(0), game.size)
+            return Decision(game.pass_move)
+        return Decision(gtp_to_flat(self.vertices.pop(0), game.size))
 
 
 class InterruptingStream:

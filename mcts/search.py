@@ -1,0 +1,279 @@
+"""``BatchedSearch``: MCTS over many games at once, one evaluator call per batch.
+
+Each call of ``search`` runs every game's tree to its simulation target. A round
+gathers up to ``leaves_per_game`` leaves per game (virtual loss keeps them
+apart) into one ``(B, 17, N, N)`` feature buffer with legal masks, calls the
+evaluator once, then expands and backs up; selection, expansion and backup are
+Numba kernels (``_kernels.py``). Python runs once per round, never per node.
+
+The evaluator is anything with ``evaluate(features, legal) -> (priors, values)``:
+``features`` float32 ``[B, 17, N, N]``, ``legal`` bool ``[B, N*N+1]``, ``priors``
+``[B, N*N+1]`` (need not be masked or normalised), ``values`` ``[B]`` in [-1, 1]
+for each leaf's player to move. An evaluator with ``needs_positions = True``
+(random rollouts) is called as ``evaluate(features, legal, positions=(states,
+histories, komi))`` and gets the engine's arrays of each leaf too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine import _kernels as rules
+from engine.game import FEATURE_PLANES, GameState
+from mcts import _kernels as kernels
+from mcts.config import SearchConfig
+from mcts.tree import EXPANDED, NEW, ROOT, UNVISITED, Trees
+
+
+@dataclass
+class SearchResult:
+    """What one game's search saw at its root."""
+
+    visits: np.ndarray  # [N*N+1] completed visits of each root action
+    policy: np.ndarray  # [N*N+1] training target: visit shares, or Gumbel's improved policy
+    value: float  # root value for the player to move, in [-1, 1]
+    root_visits: int
+    principal_variation: list[int]  # flat moves, most visited first
+
+
+class BatchedSearch:
+    """Trees and root positions of ``games`` games of one board size."""
+
+    def __init__(self, config: SearchConfig, size: int, games: int, evaluator, seed: int = 0,
+                 max_game_length: int | None = None):  # fmt: skip
+        self.config, self.size, self.games, self.evaluator = config, size, games, evaluator
+        self.actions = size * size + 1
+        capacity = config.node_capacity()
+        self.trees = Trees(games, capacity, self.actions)
+        # Room in each history for the game so far plus the deepest path and any
+        # rollout that follows it.
+        self.max_game_length = max_game_length or 4 * size * size
+        self.history_capacity = self.max_game_length + capacity + 3 * size * size + 8
+        self.root_states = np.zeros((games, rules.state_length(size)), np.int32)
+        self.root_histories = np.zeros((games, self.history_capacity), np.uint64)
+        # What the tree was searched from, to tell whether it can be reused.
+        self.root_moves: list[list[tuple[int, int]] | None] = [None] * games
+        self.root_setup: list[tuple | None] = [None] * games
+        self.komi = np.zeros(games, np.float64)
+        self.target = np.zeros(games, np.int32)
+        self.done = np.zeros(games, np.int32)
+        self.pending = np.zeros(games, np.int32)
+        self.root_prepared = np.zeros(games, np.bool_)
+
+        rows = games * config.leaves_per_game
+        self.features = np.zeros((rows, FEATURE_PLANES, size, size), np.float32)
+        self.legal = np.zeros((rows, self.actions), np.bool_)
+        self.leaf_game = np.zeros(rows, np.int32)
+        self.leaf_node = np.zeros(rows, np.int32)
+        self.leaf_parent = np.zeros(rows, np.int32)
+        self.keep_positions = bool(getattr(evaluator, "needs_positions", False))
+        position_rows = rows if self.keep_positions else 1
+        self.positions = np.zeros((position_rows, self.root_states.shape[1]), np.int32)
+        self.position_histories = np.zeros((position_rows, self.history_capacity), np.uint64)
+
+        self.params = np.zeros(kernels.P_LENGTH, np.float64)
+        self.params[kernels.P_C_INIT] = config.c_puct_init
+        self.params[kernels.P_C_BASE] = config.c_puct_base
+        self.params[kernels.P_FPU_REDUCTION] = config.fpu_reduction
+        self.params[kernels.P_VIRTUAL_LOSS] = config.virtual_loss
+        self.params[kernels.P_GUMBEL] = 1.0 if config.gumbel else 0.0
+        self.params[kernels.P_C_VISIT] = config.gumbel_c_visit
+        self.params[kernels.P_C_SCALE] = config.gumbel_c_scale
+        self.params[kernels.P_LEAVES_PER_GAME] = config.leaves_per_game
+
+        self.gumbel_score = np.zeros((games, self.actions), np.float64)
+        self.considered = np.zeros((games, self.actions), np.bool_)
+        self.schedule = np.zeros((games, config.simulations + 1), np.int32)
+        self.scratch_state = np.zeros(self.root_states.shape[1], np.int32)
+        self.scratch_history = np.zeros(self.history_capacity, np.uint64)
+        self.work = np.zeros(self.actions, np.float64)
+        self.order = np.zeros(capacity, np.int32)
+        self.remap = np.zeros(capacity, np.int32)
+        self.rng = np.random.default_rng(seed)
+        kernels.seed_numba_random(int(self.rng.integers(2**31)))
+
+    # --- positions -----------------------------------------------------------
+
+    def set_position(self, g: int, game: GameState) -> None:
+        """Search game ``g`` from ``game``'s position, reusing the tree when ``game``
+        only adds moves to the position searched last time."""
+        if game.size != self.size:
+            raise ValueError(f"search is for {self.size}x{self.size}, the game is {game.size}x{game.size}")
+        if game.is_over():
+            raise ValueError("cannot search a finished game")
+        used = int(game.state[rules.META_HISTORY_LEN])
+        if used + self.trees.capacity + 3 * self.size * self.size + 8 > self.history_capacity:
+            raise ValueError(f"game of {used} positions is longer than this search allows ({self.max_game_length})")
+        previous = self.root_moves[g]
+        reused = (
+            self.config.reuse_tree
+            and not self.config.gumbel  # sequential halving plans from a fresh root
+            and previous is not None
+            and self.trees.node_count[g] > 0
+            and self.root_setup[g] == (game.setup, game.komi)
+            and game.moves[: len(previous)] == previous
+            # Walk down the moves played since; _advance clears the tree if one is missing.
+            and all(self._advance(g, move) for _color, move in game.moves[len(previous) :])
+        )
+        if not reused:
+            self.trees.clear(g)
+        self.root_states[g] = game.state
+        self.root_histories[g, :used] = game.history[:used]
+        self.komi[g] = game.komi
+        self.root_moves[g] = list(game.moves)
+        self.root_setup[g] = (list(game.setup), game.komi)
+        self.root_prepared[g] = False
+
+    def _advance(self, g: int, move: int) -> bool:
+        """Keep the subtree of ``move``; False (tree cleared) when there is none."""
+        t = self.trees
+        child = t.children[g, ROOT, move] if t.node_count[g] > 0 else UNVISITED
+        if child == UNVISITED or t.status[g, child] != EXPANDED:
+            t.clear(g)
+            return False
+        kernels.compact_subtree(*t.arrays(), g, child, self.order, self.remap)
+        return True
+
+    # --- searching -----------------------------------------------------------
+
+    def search(self, games: list[int] | None = None, simulations: int | None = None) -> None:
+        """Run ``simulations`` (default: the config's) new simulations in each of ``games``."""
+        games = list(range(self.games)) if games is None else games
+        simulations = self.config.simulations if simulations is None else simulations
+        self.target[:] = 0
+        self.done[:] = 0
+        self.pending[:] = 0
+        for g in games:
+            self.target[g] = simulations
+            self._prepare_root(g)
+        t = self.trees
+        done_before = self.done.copy()
+        while True:
+            rows = kernels.gather_leaves(
+                *t.arrays(), self.root_states, self.root_histories, self.komi, self.target, self.done,
+                self.pending, self.params, self.gumbel_score, self.considered, self.schedule,
+                self.scratch_state, self.scratch_history, self.work, self.features, self.legal,
+                self.leaf_game, self.leaf_node, self.leaf_parent, self.positions, self.position_histories,
+                self.keep_positions,
+            )  # fmt: skip
+            if rows:
+                priors, values = self._evaluate(rows)
+                kernels.expand_and_backup(
+                    t.parent, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, t.status, rows,
+                    self.leaf_game, self.leaf_node, self.leaf_parent, self.legal, priors, values,
+                    self.done, self.pending,
+                )  # fmt: skip
+                for g in np.unique(self.leaf_game[:rows]):
+                    self._prepare_root(int(g))
+            if np.all(self.done >= self.target):
+                return
+            if rows == 0 and not np.any(self.pending) and np.array_equal(self.done, done_before):
+                raise RuntimeError("search made no progress (no leaf, no terminal, nothing in flight)")
+            done_before = self.done.copy()
+
+    def _evaluate(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.keep_positions:
+            komi = self.komi[self.leaf_game[:rows]]
+            answer = self.evaluator.evaluate(
+                self.features[:rows], self.legal[:rows],
+                positions=(self.positions[:rows], self.position_histories[:rows], komi),
+            )  # fmt: skip
+        else:
+            answer = self.evaluator.evaluate(self.features[:rows], self.legal[:rows])
+        priors, values = answer
+        priors = np.asarray(priors, np.float32).reshape(rows, self.actions)
+        values = np.asarray(values, np.float32).reshape(rows)
+        return priors, values
+
+    def _prepare_root(self, g: int) -> None:
+        """Root noise (Dirichlet for PUCT, Gumbel sampling) once the root is expanded."""
+        t = self.trees
+        if self.root_prepared[g] or t.node_count[g] == 0 or t.status[g, ROOT] != EXPANDED:
+            return
+        self.root_prepared[g] = True
+        config = self.config
+        if config.gumbel:
+            kernels.setup_gumbel_root(
+                t.prior, g, config.gumbel_considered, config.simulations, self.gumbel_score, self.considered,
+                self.schedule, config.gumbel_sample,
+            )  # fmt: skip
+        elif config.dirichlet_weight > 0:
+            kernels.add_dirichlet_noise(t.prior, g, ROOT, config.alpha_for(self.size), config.dirichlet_weight)
+
+    # --- results -------------------------------------------------------------
+
+    def root_visits(self, g: int) -> np.ndarray:
+        """Completed visits of each root action, int ``[N*N+1]``."""
+        t = self.trees
+        children = t.children[g, ROOT]
+        visits = np.where(children >= 0, t.visits[g, np.maximum(children, 0)], 0)
+        return visits.astype(np.int64)
+
+    def root_value(self, g: int) -> float:
+        """Mean value of the root for its player to move."""
+        t = self.trees
+        if t.node_count[g] == 0 or t.visits[g, ROOT] == 0:
+            return 0.0
+        return float(-t.value_sum[g, ROOT] / t.visits[g, ROOT])
+
+    def policy_target(self, g: int) -> np.ndarray:
+        """The training target: Gumbel's improved policy, else the visit distribution."""
+        t = self.trees
+        if self.config.gumbel:
+            out = np.zeros(self.actions, np.float64)
+            kernels.improved_policy(
+                t.children, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, g, ROOT, self.params, out
+            )
+            return out.astype(np.float32)
+        visits = self.root_visits(g).astype(np.float64)
+        return (visits / max(visits.sum(), 1.0)).astype(np.float32)
+
+    def choose_move(self, g: int, move_number: int) -> int:
+        """The move to play: Gumbel's final action, or by visits with the temperature."""
+        t = self.trees
+        config = self.config
+        if config.gumbel:
+            return int(kernels.gumbel_final_action(
+                t.children, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, g, self.params,
+                self.gumbel_score, self.considered, self.work,
+            ))  # fmt: skip
+        visits = self.root_visits(g).astype(np.float64)
+        temperature = config.temperature if move_number < config.temperature_moves else 0.0
+        if temperature > 0:
+            weights = visits ** (1.0 / temperature)
+            return int(self.rng.choice(self.actions, p=weights / weights.sum()))
+        # Ties (rare with many simulations) go to the higher prior.
+        best = np.flatnonzero(visits == visits.max())
+        return int(best[np.argmax(t.prior[g, ROOT, best])])
+
+    def principal_variation(self, g: int, limit: int = 20) -> list[int]:
+        """Most visited moves from the root down, as flat moves."""
+        t = self.trees
+        line, node = [], ROOT
+        while len(line) < limit and t.status[g, node] == EXPANDED:
+            children = t.children[g, node]
+            visited = np.where(children >= 0, t.visits[g, np.maximum(children, 0)], -1)
+            best = int(np.argmax(visited))
+            if visited[best] <= 0:
+                break
+            line.append(best)
+            node = int(children[best])
+        return line
+
+    def result(self, g: int) -> SearchResult:
+        t = self.trees
+        return SearchResult(
+            visits=self.root_visits(g),
+            policy=self.policy_target(g),
+            value=self.root_value(g),
+            root_visits=int(t.visits[g, ROOT]) if t.node_count[g] else 0,
+            principal_variation=self.principal_variation(g),
+        )
+
+    def is_settled(self) -> bool:
+        """No visit in flight and no node waiting for its evaluation (true between searches)."""
+        t = self.trees
+        allocated = np.arange(t.capacity)[None, :] < t.node_count[:, None]
+        return not np.any(t.virtual[allocated]) and not np.any((t.status == NEW) & allocated)
