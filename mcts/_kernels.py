@@ -174,7 +174,9 @@ def select_gumbel_root(
     """Sequential halving at the root: among the considered actions whose visits equal
     the schedule's count for this simulation, the best by gumbel + logits + sigma(Q)."""
     completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, ROOT, params, work)
-    k = visits[g, ROOT] + virtual[g, ROOT] - 1  # simulations started after the root's own
+    # Index of this simulation among those after the root's own evaluation (its own
+    # visit in flight is already counted in ``virtual``).
+    k = visits[g, ROOT] + virtual[g, ROOT] - 2
     k = min(max(k, 0), schedule.shape[1] - 1)
     wanted = schedule[g, k]
     best = -1
@@ -489,31 +491,39 @@ def compact_subtree(
 ):  # fmt: skip
     """Make ``new_root``'s subtree the whole tree of game ``g`` (tree reuse).
 
-    Nodes are renumbered breadth-first, so the new root is ``ROOT`` and every
-    parent still precedes its children; ``order``/``remap`` are scratch of length T.
-    Nodes whose evaluation is pending cannot be kept and are dropped.
+    Kept nodes are renumbered in their old order, so the new root is ``ROOT``,
+    parents still precede children, and moving node ``old`` to ``remap[old] <= old``
+    in increasing order never overwrites a node still to be read.
+    ``order``/``remap`` are scratch of length T. Nodes whose evaluation is pending
+    cannot be kept and are dropped.
     """
     count = node_count[g]
     for i in range(count):
         remap[i] = -1
+    # Find the subtree (breadth-first), marking its nodes.
     order[0] = new_root
     remap[new_root] = 0
-    kept = 1
+    found = 1
     scan = 0
-    while scan < kept:
+    while scan < found:
         old = order[scan]
         scan += 1
         for a in range(children.shape[2]):
             c = children[g, old, a]
             if c != UNVISITED and status[g, c] != NEW:
-                remap[c] = kept
-                order[kept] = c
-                kept += 1
-    # Moving node i to remap[i] <= i in increasing order never overwrites a node
-    # still to be read, because breadth-first numbers of a subtree only shrink.
-    for new in range(kept):
-        old = order[new]
-        parent[g, new] = NO_PARENT if new == 0 else remap[parent[g, old]]
+                remap[c] = 0
+                order[found] = c
+                found += 1
+    kept = 0
+    for old in range(new_root, count):
+        if remap[old] >= 0:
+            remap[old] = kept
+            kept += 1
+    for old in range(new_root, count):
+        new = remap[old]
+        if new < 0:
+            continue
+        parent[g, new] = NO_PARENT if old == new_root else remap[parent[g, old]]
         action[g, new] = action[g, old]
         visits[g, new] = visits[g, old]
         virtual[g, new] = 0
@@ -522,6 +532,6 @@ def compact_subtree(
         status[g, new] = status[g, old]
         for a in range(children.shape[2]):
             c = children[g, old, a]
-            children[g, new, a] = remap[c] if c != UNVISITED and c < count and remap[c] >= 0 else UNVISITED
+            children[g, new, a] = remap[c] if c != UNVISITED and remap[c] >= 0 else UNVISITED
             prior[g, new, a] = prior[g, old, a]
     node_count[g] = kept

@@ -196,7 +196,7 @@ class BatchedSearch:
         config = self.config
         if config.gumbel:
             kernels.setup_gumbel_root(
-                t.prior, g, config.gumbel_considered, config.simulations, self.gumbel_score, self.considered,
+                t.prior, g, config.gumbel_considered, max(config.simulations - 1, 1), self.gumbel_score, self.considered,
                 self.schedule, config.gumbel_sample,
             )  # fmt: skip
         elif config.dirichlet_weight > 0:
