@@ -138,15 +138,22 @@ class BatchedSearch:
 
     # --- searching -----------------------------------------------------------
 
-    def search(self, games: list[int] | None = None, simulations: int | None = None) -> None:
-        """Run ``simulations`` (default: the config's) new simulations in each of ``games``."""
-        games = list(range(self.games)) if games is None else games
+    def search(self, games: list[int] | None = None, simulations: int | list[int] | None = None) -> None:
+        """Run new simulations in each of ``games``: the config's number, or
+        ``simulations`` (one number for all, or one per listed game, as playout cap
+        randomisation mixes fast and full searches in one batch)."""
+        games = list(range(self.games)) if games is None else list(games)
         simulations = self.config.simulations if simulations is None else simulations
+        counts = [simulations] * len(games) if np.isscalar(simulations) else list(simulations)
+        if len(counts) != len(games) or min(counts, default=1) < 1:
+            raise ValueError("need one positive simulation count per game searched")
+        if max(counts, default=0) + 1 > self.schedule.shape[1]:
+            self.schedule = np.zeros((self.games, max(counts) + 1), np.int32)
         self.target[:] = 0
         self.done[:] = 0
         self.pending[:] = 0
-        for g in games:
-            self.target[g] = simulations
+        for g, count in zip(games, counts):
+            self.target[g] = count
             self._prepare_root(g)
         t = self.trees
         done_before = self.done.copy()
@@ -196,7 +203,7 @@ class BatchedSearch:
         config = self.config
         if config.gumbel:
             kernels.setup_gumbel_root(
-                t.prior, g, config.gumbel_considered, max(config.simulations - 1, 1), self.gumbel_score, self.considered,
+                t.prior, g, config.gumbel_considered, max(int(self.target[g]) - 1, 1), self.gumbel_score, self.considered,
                 self.schedule, config.gumbel_sample,
             )  # fmt: skip
         elif config.dirichlet_weight > 0:

@@ -1,0 +1,1 @@
+"""The learning loop: self-play workers, game records, the replay buffer, the trainer, runs."""

@@ -1,0 +1,162 @@
+"""The replay buffer: a window over the most recent self-play games, sampled uniformly.
+
+The window counts *positions* and grows with the run as in KataGo (Wu 2019,
+section 4.1): with ``total`` positions generated so far it holds
+
+    window = min_window                                    while total < min_window
+    window = min_window * (1 + growth * ((total / min_window) ** exponent - 1) / exponent)
+
+capped at ``max_window`` (``growth = 0`` keeps it fixed at ``min_window``). Early
+data from weak networks thus leaves the window quickly, while a long run still
+trains on a large, decorrelated set.
+
+Only *recorded* positions (full searches, see playout cap randomisation) are
+sampled. ``ratio`` bounds training samples per new position: the trainer asks
+``trainable(batch)`` before each step and waits for self-play when it is ahead,
+so it neither starves on old data nor overfits it.
+
+This class is plain Python (tests and resume use it directly); ``buffer_actor``
+wraps it in a Ray actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from selfplay.records import SelfPlayGame
+from selfplay.replay import samples
+
+
+@dataclass(frozen=True)
+class BufferConfig:
+    """Window and sampling ratio; see the module docstring."""
+
+    min_window: int = 20_000
+    max_window: int = 500_000
+    growth: float = 0.4
+    exponent: float = 0.75
+    ratio: float = 4.0  # training samples per new recorded position, at most
+    min_positions: int = 2_000  # recorded positions before training starts
+
+    def __post_init__(self):
+        if not 0 < self.min_window <= self.max_window:
+            raise ValueError("buffer: need 0 < min_window <= max_window")
+        if self.growth < 0 or not 0 < self.exponent <= 1:
+            raise ValueError("buffer: growth must be >= 0 and exponent in (0, 1]")
+        if self.ratio <= 0 or self.min_positions < 1:
+            raise ValueError("buffer: ratio must be positive and min_positions at least 1")
+
+    def window(self, total_positions: int) -> int:
+        """Positions kept when ``total_positions`` have been generated."""
+        c = self.min_window
+        if total_positions <= c or self.growth == 0:
+            return c
+        grown = c * (1 + self.growth * ((total_positions / c) ** self.exponent - 1) / self.exponent)
+        return int(min(self.max_window, grown))
+
+
+class ReplayBuffer:
+    """Games in arrival order; samples of (planes, policy, value, ownership)."""
+
+    def __init__(self, config: BufferConfig, size: int, seed: int = 0):
+        self.config, self.size = config, size
+        self.rng = np.random.default_rng(seed)
+        self.games: list[SelfPlayGame] = []
+        self.total_games = 0
+        self.total_positions = 0  # recorded positions ever added
+        self.total_moves = 0
+        self.samples_drawn = 0
+        self._index = None  # built lazily after games arrive
+
+    # --- filling -------------------------------------------------------------
+
+    def add(self, games: list[SelfPlayGame]) -> None:
+        for game in games:
+            if game.size != self.size:
+                raise ValueError(f"a {game.size}x{game.size} game cannot join a {self.size}x{self.size} buffer")
+            self.games.append(game)
+            self.total_games += 1
+            self.total_positions += int(game.recorded.sum())
+            self.total_moves += game.length
+        self._trim()
+        self._index = None
+
+    def _trim(self) -> None:
+        """Drop the oldest games beyond the window (keeping at least the newest game)."""
+        window = self.config.window(self.total_positions)
+        kept, count = 0, 0
+        for game in reversed(self.games):
+            if count and kept + int(game.recorded.sum()) > window:
+                break
+            kept += int(game.recorded.sum())
+            count += 1
+        del self.games[: len(self.games) - count]
+
+    # --- sampling ------------------------------------------------------------
+
+    @property
+    def positions_in_window(self) -> int:
+        return sum(int(g.recorded.sum()) for g in self.games)
+
+    def trainable(self, batch: int) -> bool:
+        """True if a batch now keeps samples per new position within ``ratio``."""
+        if self.total_positions < self.config.min_positions:
+            return False
+        return self.samples_drawn + batch <= self.config.ratio * self.total_positions
+
+    def sample(self, batch: int) -> dict[str, np.ndarray]:
+        """``batch`` positions uniformly from the window, as training arrays.
+
+        Returns planes float32 [B, 17, N, N], policy [B, N*N+1], value [B],
+        ownership [B, N*N], all from the view of each position's player to move.
+        Symmetries are applied by the trainer (``nets.augment``).
+        """
+        index = self._build_index()
+        if index["count"] == 0:
+            raise ValueError("the replay buffer has no recorded position yet")
+        chosen = self.rng.integers(0, index["count"], size=batch)
+        games = index["game"][chosen]
+        positions = index["move"][chosen]
+        policies = index["policies"][chosen]
+        self.samples_drawn += batch
+        planes, policy, value, ownership = samples(
+            index["moves"], index["move_offsets"], games, positions, self.size, index["winners"],
+            index["ownership"], policies,
+        )  # fmt: skip
+        return {"planes": planes, "policy": policy, "value": value, "ownership": ownership}
+
+    def _build_index(self) -> dict:
+        if self._index is not None:
+            return self._index
+        games = self.games
+        lengths = np.array([g.length for g in games], np.int64)
+        move_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        recorded_game, recorded_move = [], []
+        for i, game in enumerate(games):
+            moves_recorded = np.flatnonzero(game.recorded)
+            recorded_game.append(np.full(len(moves_recorded), i, np.int64))
+            recorded_move.append(moves_recorded.astype(np.int64))
+        actions = self.size * self.size + 1
+        self._index = {
+            "count": int(sum(len(m) for m in recorded_move)),
+            "game": np.concatenate(recorded_game) if games else np.zeros(0, np.int64),
+            "move": np.concatenate(recorded_move) if games else np.zeros(0, np.int64),
+            "policies": (np.concatenate([g.policies.reshape(-1, actions) for g in games])
+                         if games else np.zeros((0, actions), np.float16)),  # fmt: skip
+            "moves": np.concatenate([g.moves.astype(np.int16) for g in games]) if games else np.zeros(0, np.int16),
+            "move_offsets": move_offsets,
+            "winners": np.array([g.winner for g in games], np.int64),
+            "ownership": np.stack([g.ownership for g in games]) if games else np.zeros((0, actions - 1), np.int8),
+        }
+        return self._index
+
+    def stats(self) -> dict[str, float]:
+        return {
+            "games": self.total_games,
+            "positions": self.total_positions,
+            "moves": self.total_moves,
+            "window_positions": self.positions_in_window,
+            "samples_drawn": self.samples_drawn,
+        }
