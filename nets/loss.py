@@ -1,0 +1,100 @@
+"""The training loss: policy cross-entropy, value MSE, optional ownership BCE.
+
+Targets, as a batch dict of tensors (the same keys ``train_step`` takes):
+
+- ``policy`` float ``[B, N*N+1]``: the search's visit distribution (rows sum to
+  1; soft targets, not one move). Loss: cross-entropy ``-sum(target * log_softmax)``,
+  which is the KL divergence plus the target's own entropy (a floor the net
+  cannot go below; ``policy_kl`` reports the part it can remove).
+- ``value`` float ``[B]``: the game's result for the player to move at that
+  position, +1 won, -1 lost, 0 drawn. Loss: mean squared error against tanh.
+- ``ownership`` float ``[B, N*N]`` (optional): the final position's owner of each
+  point for the player to move, +1 / -1 / 0 for neutral (see ``ownership_target``).
+  Loss: binary cross-entropy of ``(owner + 1) / 2`` against the head's
+  ``sigmoid(2 * logit) = (tanh(logit) + 1) / 2``, averaged over points. KataGo
+  weights the sum over points by 1.5 / N**2, which is 1.5 times this mean.
+
+L2 regularisation is the optimizer's weight decay, not a loss term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.game import BLACK, WHITE
+from nets.model import NetOutput
+
+TERMS = ("total", "policy", "policy_kl", "value", "ownership")
+
+
+@dataclass(frozen=True)
+class LossWeights:
+    """Weights of the loss terms; ``ownership`` is KataGo's 1.5 (times the mean over points)."""
+
+    policy: float = 1.0
+    value: float = 1.0
+    ownership: float = 1.5
+
+    def __post_init__(self):
+        for name in ("policy", "value", "ownership"):
+            weight = getattr(self, name)
+            if not (isinstance(weight, (int, float)) and 0 <= weight < float("inf")):
+                raise ValueError(f"loss weight {name} must be a finite number >= 0, got {weight!r}")
+
+
+DEFAULT_WEIGHTS = LossWeights()
+
+
+def ownership_target(owner: np.ndarray, to_play: int) -> np.ndarray:
+    """Ownership target float32 ``[N*N]`` from ``GameState.owner()`` of the final position:
+    +1 where ``to_play`` owns the point, -1 where the opponent does, 0 if neutral."""
+    owner = np.asarray(owner)
+    sign = 1.0 if to_play == BLACK else -1.0
+    return (sign * ((owner == BLACK).astype(np.float32) - (owner == WHITE).astype(np.float32))).astype(np.float32)
+
+
+def compute_loss(
+    output: NetOutput, batch: dict[str, torch.Tensor], weights: LossWeights = DEFAULT_WEIGHTS
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """``(total, terms)``: the weighted total (a scalar tensor to backpropagate) and
+    every term as a float (``TERMS``; ``ownership`` only when head and target exist).
+
+    Reading the floats synchronises with an accelerator; ``loss_terms`` defers that.
+    """
+    total, names, values = loss_terms(output, batch, weights)
+    return total, dict(zip(names, values.tolist(), strict=True))
+
+
+def loss_terms(
+    output: NetOutput, batch: dict[str, torch.Tensor], weights: LossWeights = DEFAULT_WEIGHTS
+) -> tuple[torch.Tensor, list[str], torch.Tensor]:
+    """``(total, names, values)``: the total to backpropagate, and the terms' names with a
+    detached tensor of their values, read later in one transfer (one sync point).
+
+    Terms are computed in float32 even when the forward ran under bf16 autocast.
+    """
+    policy_target = batch["policy"].float()
+    log_probs = F.log_softmax(output.policy_logits.float(), dim=1)
+    policy_loss = -(policy_target * log_probs).sum(dim=1).mean()
+    # Target entropy with 0 * log 0 = 0; xlogy does that without NaNs.
+    target_entropy = -torch.special.xlogy(policy_target, policy_target).sum(dim=1).mean()
+    value_loss = F.mse_loss(output.value.float(), batch["value"].float())
+    total = weights.policy * policy_loss + weights.value * value_loss
+    names = ["total", "policy", "policy_kl", "value"]
+    terms = [policy_loss, policy_loss - target_entropy, value_loss]
+    if output.ownership_logits is not None:
+        if batch.get("ownership") is not None:
+            target = (batch["ownership"].float() + 1.0) / 2.0
+            ownership_loss = F.binary_cross_entropy_with_logits(2.0 * output.ownership_logits.float(), target)
+            total = total + weights.ownership * ownership_loss
+            names.append("ownership")
+            terms.append(ownership_loss)
+        else:
+            # No target: a zero term still touches the head, so every parameter gets
+            # a gradient and DistributedDataParallel does not wait for missing ones.
+            total = total + 0.0 * output.ownership_logits.sum()
+    return total, names, torch.stack([total, *terms]).detach()
