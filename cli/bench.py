@@ -16,6 +16,22 @@ def add_parser(subparsers) -> None:
     engine.add_argument("--seconds", type=float, default=3.0, help="time spent on the playout figure (default 3)")
     engine.add_argument("--seed", type=int, default=0)
     engine.set_defaults(run=run_engine)
+    mcts = targets.add_parser(
+        "mcts", help="search: simulations/s with a uniform evaluator (PUCT, Gumbel) and of rollout search (one core)"
+    )
+    mcts.add_argument("--size", type=int, default=9, help="board size (default 9)")
+    mcts.add_argument("--games", type=int, default=64, help="games searched at once (default 64)")
+    mcts.add_argument("--sims", type=int, default=800, help="simulations per move of the batched search (default 800)")
+    mcts.add_argument(
+        "--rollout-sims", type=int, default=1000, help="simulations per move of the rollout player (default 1000)"
+    )
+    mcts.add_argument(
+        "--playouts", type=int, default=1, help="random playouts per leaf of the rollout player (default 1)"
+    )
+    mcts.add_argument("--seconds", type=float, default=3.0, help="CPU seconds spent on each figure (default 3)")
+    mcts.add_argument("--seed", type=int, default=0)
+    mcts.set_defaults(run=run_mcts)
+    add_net_parser(targets)
 
 
 def run_engine(args) -> int:
@@ -30,6 +46,23 @@ def run_engine(args) -> int:
     return 0
 
 
+def run_mcts(args) -> int:
+    from engine.coords import check_size
+    from mcts.benchmark import benchmark_mcts
+
+    check_size(args.size)
+    if not args.seconds > 0:
+        raise ValueError(f"--seconds must be positive, got {args.seconds}")
+    for name in ("games", "sims", "rollout_sims", "playouts"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    figures = benchmark_mcts(
+        args.size, args.games, args.sims, args.seconds, args.rollout_sims, args.playouts, args.seed
+    )
+    report(f"mcts, {args.size}x{args.size}, {args.games} games x {args.sims} simulations, one core", figures)
+    return 0
+
+
 def report(title: str, figures: dict) -> None:
     """A table for people, then the JSON line for machines (always the last line)."""
     table = Table(title=title)
@@ -39,3 +72,30 @@ def report(title: str, figures: dict) -> None:
         table.add_row(name, f"{value:,}" if isinstance(value, (int, float)) else str(value))
     Console(stderr=False).print(table)
     print(json.dumps(figures), flush=True)
+
+
+def add_net_parser(targets) -> None:
+    net = targets.add_parser("net", help="network: evaluations/s by batch and mode, training samples/s")
+    net.add_argument("--size", type=int, default=9, help="board size (default 9)")
+    net.add_argument("--blocks", type=int, default=6, help="residual blocks (default 6)")
+    net.add_argument("--channels", type=int, default=64, help="channels (default 64)")
+    net.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1, as self-play workers)")
+    net.add_argument("--seconds", type=float, default=1.0, help="seconds behind each figure (default 1)")
+    net.add_argument("--seed", type=int, default=0)
+    net.set_defaults(run=run_net)
+
+
+def run_net(args) -> int:
+    from engine.coords import check_size
+    from nets.benchmark import benchmark_net
+
+    check_size(args.size)
+    if not args.seconds > 0:
+        raise ValueError(f"--seconds must be positive, got {args.seconds}")
+    for name in ("blocks", "channels", "threads"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name} must be at least 1, got {getattr(args, name)}")
+    figures = benchmark_net(args.size, args.blocks, args.channels, args.threads, args.seconds, seed=args.seed)
+    title = f"net, {args.blocks} blocks x {args.channels} channels, {args.size}x{args.size}, {args.threads} thread(s)"
+    report(title, figures)
+    return 0

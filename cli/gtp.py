@@ -3,6 +3,7 @@
 Responses go to stdout only; diagnostics to stderr. Example::
 
     dosaku gtp --size 9 --komi 7.5 --player random --seed 1
+    dosaku gtp --player mcts --sims 1000   # rollout search, 1000 simulations a move
 """
 
 from __future__ import annotations
@@ -10,16 +11,22 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.play import positive_count, rollout_player
 
-def _random_player(seed: int):
-    """Uniformly random legal moves (imported late: the kernels load on first use)."""
+
+def _random_player(seed: int, simulations: int, playouts: int):
+    """Uniformly random legal moves."""
     from mcts.players import RandomPlayer
 
     return RandomPlayer(seed)
 
 
-# Player names to constructors taking the seed; a search issue adds "mcts".
-PLAYERS = {"random": _random_player}
+def _rollout_player(seed: int, simulations: int, playouts: int):
+    """Tree search with random playouts at the leaves."""
+    return rollout_player(seed, simulations, playouts)
+
+
+PLAYERS = {"random": _random_player, "mcts": _rollout_player}
 
 
 def add_parser(subparsers) -> None:
@@ -33,6 +40,12 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--komi", type=float, default=7.5, help="komi until the controller sends komi")
     parser.add_argument("--player", choices=sorted(PLAYERS), default="random", help="who chooses the moves")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the player")
+    parser.add_argument(
+        "--sims", type=positive_count, default=1000, help="simulations per move of the mcts player (default 1000)"
+    )
+    parser.add_argument(
+        "--playouts", type=positive_count, default=1, help="random playouts per leaf of the mcts player (default 1)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -41,6 +54,6 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so `dosaku --help` does not load the engine's kernels.
     from arena.gtp_engine import GTPEngine
 
-    player = PLAYERS[args.player](args.seed)
+    player = PLAYERS[args.player](args.seed, args.sims, args.playouts)
     engine = GTPEngine(player, size=args.size, komi=args.komi)
     return engine.serve(sys.stdin.buffer, sys.stdout.buffer)

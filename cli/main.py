@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import bench, gtp, play
+from cli import bench, gtp, match, play
 
-SUBCOMMANDS = (play, gtp, bench)
+SUBCOMMANDS = (play, gtp, bench, match)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,11 +10,22 @@ import time
 from cli.text_game import TextGame
 from engine.coords import MAX_SIZE, MIN_SIZE
 from engine.game import BLACK, WHITE, GameState
-from mcts.players import RandomPlayer
+from mcts.evaluators import RolloutEvaluator
+from mcts.players import MCTSPlayer, RandomPlayer
 
 COLORS = {"black": BLACK, "white": WHITE}
-# Name -> factory taking the seed; the search player joins here when it lands.
-PLAYERS = {"random": RandomPlayer}
+
+
+def rollout_player(seed: int, simulations: int, playouts: int) -> MCTSPlayer:
+    """Tree search with ``playouts`` random playouts per leaf: pure Monte Carlo, no network."""
+    return MCTSPlayer(RolloutEvaluator(playouts, seed), simulations=simulations, seed=seed)
+
+
+# Name -> factory taking (seed, simulations, playouts); random ignores the last two.
+PLAYERS = {
+    "random": lambda seed, simulations, playouts: RandomPlayer(seed),
+    "mcts": rollout_player,
+}
 SEED_LIMIT = 2**32  # fits the bot's RNG seeding and is short enough to type back
 
 
@@ -35,6 +46,12 @@ def add_parser(subparsers) -> None:
         "--player", type=str.lower, choices=sorted(PLAYERS), default="random", help="the bot (default random)"
     )
     parser.add_argument(
+        "--sims", type=positive_count, default=1000, help="simulations per move of the mcts bot (default 1000)"
+    )
+    parser.add_argument(
+        "--playouts", type=positive_count, default=1, help="random playouts per leaf of the mcts bot (default 1)"
+    )
+    parser.add_argument(
         "--seed", type=seed_value, default=None, help="the bot's random seed (default: from the clock, printed)"
     )
     parser.set_defaults(run=run)
@@ -47,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     # GameState checks komi against the board size; its ValueError becomes cli.main's one-line error.
     game = GameState(args.size, args.komi)
     seed = args.seed if args.seed is not None else time.time_ns() % SEED_LIMIT
-    bot = PLAYERS[args.player](seed=seed)
+    bot = PLAYERS[args.player](seed, args.sims, args.playouts)
     print(f"Seed {seed} (replay this game with --seed {seed}).")
     return TextGame(game, bot, COLORS[args.color], sys.stdin, sys.stdout).run()
 
@@ -73,6 +90,17 @@ def komi_value(text: str) -> float:
     if not math.isfinite(komi):
         raise argparse.ArgumentTypeError(f"komi must be a finite number, got {text!r}")
     return komi
+
+
+def positive_count(text: str) -> int:
+    """A whole number of at least 1 (simulations, playouts)."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {count}")
+    return count
 
 
 def seed_value(text: str) -> int:

@@ -114,6 +114,7 @@ class BatchedSearch:
             and self.trees.node_count[g] > 0
             and self.root_setup[g] == (game.setup, game.komi)
             and game.moves[: len(previous)] == previous
+            and self._alternates(g, game)
             # Walk down the moves played since; _advance clears the tree if one is missing.
             and all(self._advance(g, move) for _color, move in game.moves[len(previous) :])
         )
@@ -125,6 +126,17 @@ class BatchedSearch:
         self.root_moves[g] = list(game.moves)
         self.root_setup[g] = (list(game.setup), game.komi)
         self.root_prepared[g] = False
+
+    def _alternates(self, g: int, game: GameState) -> bool:
+        """Whether the tree's edges describe ``game``: each move since the last search
+        was made by the player to move (GTP lets one colour play twice, or asks
+        ``genmove`` for either colour), ending with ``game``'s player to move."""
+        color = int(self.root_states[g, rules.META_TO_PLAY])
+        for mover, _move in game.moves[len(self.root_moves[g]) :]:
+            if mover != color:
+                return False
+            color = 3 - color
+        return color == game.to_play
 
     def _advance(self, g: int, move: int) -> bool:
         """Keep the subtree of ``move``; False (tree cleared) when there is none."""
