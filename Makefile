@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 play: install
-	$(BIN)/dosaku play --text
+	$(BIN)/dosaku play --text --player mcts --sims 1000
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
