@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import bench, gtp, match, play
+from cli import bench, gtp, match, play, train
 
-SUBCOMMANDS = (play, gtp, bench, match)
+SUBCOMMANDS = (play, gtp, train, match, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

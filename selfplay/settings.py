@@ -53,3 +53,62 @@ class SelfPlayConfig:
             raise ValueError("selfplay: fast_simulations must be at least 1")
         if not -1 <= self.resign_threshold <= 1 or not 0 <= self.resign_disabled_fraction <= 1:
             raise ValueError("selfplay: resign_threshold in [-1, 1], resign_disabled_fraction in [0, 1]")
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """The trainer: synchronous data-parallel SGD over replay-buffer samples.
+
+    ``batch_size`` is the global batch, split evenly over the data-parallel
+    workers. ``lr_schedule``: ``[[step, learning_rate], ...]`` piecewise constant
+    from each step on. A checkpoint every ``checkpoint_every`` steps; the last
+    ``keep_last`` are kept, and every ``keep_every``-th for good. New weights go
+    to the self-play workers every ``publish_every`` steps.
+    """
+
+    steps: int = 10_000
+    batch_size: int = 256
+    lr_schedule: tuple[tuple[int, float], ...] = ((0, 0.02), (20_000, 0.002))
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    bf16: bool = True
+    checkpoint_every: int = 500
+    publish_every: int = 100
+    keep_last: int = 3
+    keep_every: int = 5_000
+    max_grad_norm: float = 5.0
+
+    def __post_init__(self):
+        if self.steps < 1 or self.batch_size < 1:
+            raise ValueError("training: steps and batch_size must be at least 1")
+        if not self.lr_schedule or self.lr_schedule[0][0] != 0:
+            raise ValueError("training: lr_schedule must start at step 0")
+        if any(b[0] <= a[0] for a, b in zip(self.lr_schedule, self.lr_schedule[1:])):
+            raise ValueError("training: lr_schedule steps must increase")
+        if any(lr <= 0 for _, lr in self.lr_schedule):
+            raise ValueError("training: learning rates must be positive")
+        if min(self.checkpoint_every, self.publish_every, self.keep_last, self.keep_every) < 1:
+            raise ValueError("training: checkpoint_every, publish_every, keep_last, keep_every must be at least 1")
+
+    def learning_rate(self, step: int) -> float:
+        rate = self.lr_schedule[0][1]
+        for start, value in self.lr_schedule:
+            if step >= start:
+                rate = value
+        return rate
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Matches in the loop: every ``every_checkpoints`` checkpoints, the newest
+    network plays ``games`` games against the previous one and against pure
+    rollout search with ``baseline_simulations`` (0 disables)."""
+
+    every_checkpoints: int = 2
+    games: int = 10
+    simulations: int = 64
+    baseline_simulations: int = 200
+
+    def __post_init__(self):
+        if self.every_checkpoints < 1 or self.games < 0 or self.simulations < 1 or self.baseline_simulations < 0:
+            raise ValueError("evaluation: every_checkpoints >= 1, games >= 0, simulations >= 1, baseline >= 0")

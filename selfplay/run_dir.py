@@ -1,0 +1,78 @@
+"""The run directory: everything a run writes, and what ``--resume`` reads back.
+
+```
+runs/NAME/
+  config.toml          the resolved config (resume reads it; --set may not change it)
+  checkpoints/         step-00001000.pt ... (atomic; the last few and every Nth kept)
+  games/               shards of finished self-play games (.npz, atomic)
+  sgf/                 a sample of games as SGF, for people
+  metrics.csv          one row per report, columns by name
+  tensorboard/         the same figures for TensorBoard
+  log.txt              what happened, with times
+```
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from engine.files import atomic_write_text
+
+_CHECKPOINT = re.compile(r"^step-(\d{8})\.pt$")
+
+
+class RunDirectory:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.config = self.root / "config.toml"
+        self.checkpoints = self.root / "checkpoints"
+        self.games = self.root / "games"
+        self.sgf = self.root / "sgf"
+        self.metrics = self.root / "metrics.csv"
+        self.tensorboard = self.root / "tensorboard"
+        self.log_file = self.root / "log.txt"
+
+    def create(self, config_text: str) -> None:
+        """Make a new run; refuses to overwrite an existing one."""
+        if self.config.exists():
+            raise FileExistsError(f"run directory {self.root} already holds a run (use --resume, or another --run-dir)")
+        for folder in (self.checkpoints, self.games, self.sgf, self.tensorboard):
+            folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.config, config_text)
+
+    def exists(self) -> bool:
+        return self.config.exists()
+
+    def checkpoint_path(self, step: int) -> Path:
+        return self.checkpoints / f"step-{step:08d}.pt"
+
+    def checkpoint_steps(self) -> list[int]:
+        if not self.checkpoints.is_dir():
+            return []
+        return sorted(int(m.group(1)) for p in self.checkpoints.iterdir() if (m := _CHECKPOINT.match(p.name)))
+
+    def latest_checkpoint(self) -> Path | None:
+        steps = self.checkpoint_steps()
+        return self.checkpoint_path(steps[-1]) if steps else None
+
+    def prune_checkpoints(self, keep_last: int, keep_every: int) -> list[int]:
+        """Delete checkpoints but the last ``keep_last`` and every ``keep_every``-th step."""
+        steps = self.checkpoint_steps()
+        doomed = [s for s in steps[:-keep_last] if s % keep_every != 0 and s != 0]
+        for step in doomed:
+            self.checkpoint_path(step).unlink(missing_ok=True)
+        return doomed
+
+    def shard_paths(self) -> list[Path]:
+        """Game shards in the order they were written (names start with a timestamp)."""
+        if not self.games.is_dir():
+            return []
+        return sorted(p for p in self.games.iterdir() if p.suffix == ".npz" and not p.name.startswith("."))
+
+    def log(self, message: str) -> None:
+        """Append a timestamped line to the run's log."""
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        with self.log_file.open("a", encoding="utf-8") as handle:
+            handle.write(f"{stamp} {message}\n")

@@ -1,0 +1,150 @@
+"""The trainer: synchronous data-parallel SGD, run by Ray Train's ``TorchTrainer``.
+
+``TorchTrainer`` starts ``trainers`` worker processes, sets up torch.distributed
+(gloo on CPU, NCCL on GPU), and ``prepare_model`` wraps the network in
+DistributedDataParallel, whose backward pass all-reduces (averages) the gradients:
+every step, every worker takes the same optimiser step on the average gradient of
+all workers' half-batches, as in the AlphaGo Zero lineage. The step itself is
+``nets.train_step``, the same code as single-process training.
+
+The loop, top to bottom: schedule -> wait for data -> sample -> forward/backward/step
+-> publish / checkpoint / report. Rank 0 alone talks to the hub and writes
+checkpoints; the decision to go on or stop is broadcast so that every rank takes
+the same number of steps (a collective call with a missing rank would hang).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import ray
+import torch
+import torch.distributed as dist
+
+from nets.augment import augment_randomly
+from nets.checkpoint import load_checkpoint, save_checkpoint
+from nets.evaluator import bf16_supported
+from nets.loss import LossWeights
+from nets.model import DualNet
+from nets.train_step import train_step
+from selfplay.run_config import run_config_from_dict, run_config_to_dict
+from selfplay.run_dir import RunDirectory
+
+GO, STOP = 1, 0
+
+
+def train_loop_per_worker(loop_config: dict) -> None:
+    """Entry point of each Ray Train worker; ``loop_config`` from ``trainer_config``."""
+    import ray.train
+    import ray.train.torch
+
+    config = run_config_from_dict(loop_config["config"])
+    run_dir = RunDirectory(loop_config["run_dir"])
+    hub = ray.get_actor(loop_config["hub"])
+    buffer = ray.get_actor(loop_config["buffer"])
+    context = ray.train.get_context()
+    rank, world = context.get_world_rank(), context.get_world_size()
+    torch.set_num_threads(loop_config.get("threads", 1))
+    torch.manual_seed(config.seed + rank)
+
+    # Every rank starts from the same checkpoint, so DDP starts in agreement.
+    checkpoint = load_checkpoint(loop_config["checkpoint"], board_size=config.rules.size)
+    model = DualNet(config.network)
+    model.load_state_dict(checkpoint.model.state_dict())
+    step = checkpoint.step
+    model = ray.train.torch.prepare_model(model)
+    device = next(model.parameters()).device
+    training = config.training
+    optimizer = torch.optim.SGD(model.parameters(), lr=training.learning_rate(step), momentum=training.momentum,
+                                weight_decay=training.weight_decay, nesterov=True)  # fmt: skip
+    if checkpoint.optimizer_state is not None:
+        optimizer.load_state_dict(checkpoint.optimizer_state)
+    autocast = torch.bfloat16 if training.bf16 and bf16_supported(device) else None
+    weights = LossWeights(ownership=1.5 if config.network.ownership else 0.0)
+    generator = torch.Generator().manual_seed(config.seed * 1000 + rank)
+    per_rank = training.batch_size // world
+
+    while step < training.steps:
+        # --- schedule
+        for group in optimizer.param_groups:
+            group["lr"] = training.learning_rate(step)
+        # --- wait for data (rank 0 decides; everyone follows)
+        if _agree(rank, device, lambda: _wait_for_data(hub, buffer, training.batch_size)) == STOP:
+            break
+        # --- sample this rank's share; a random symmetry per sample
+        arrays = ray.get(buffer.sample.remote(per_rank))
+        batch = _to_tensors(arrays, generator)
+        # --- forward, backward (gradients averaged across ranks by DDP), step
+        started = time.perf_counter()
+        figures = train_step(model, optimizer, batch, weights, autocast_dtype=autocast,
+                             max_grad_norm=training.max_grad_norm)  # fmt: skip
+        step += 1
+        # --- publish, checkpoint, report (rank 0 only; the others go straight on)
+        if rank == 0:
+            figures.update(step=step, lr=training.learning_rate(step - 1),
+                           samples_per_s=training.batch_size / max(time.perf_counter() - started, 1e-9))  # fmt: skip
+            hub.report.remote(figures)
+            if step % training.publish_every == 0:
+                _publish(hub, model, step)
+            if step % training.checkpoint_every == 0 or step == training.steps:
+                _checkpoint(run_dir, config, model, optimizer, step, hub)
+    if rank == 0 and step % training.checkpoint_every != 0 and step > checkpoint.step:
+        _checkpoint(run_dir, config, model, optimizer, step, hub)  # a stop keeps the last steps
+
+
+def _agree(rank: int, device: torch.device, decide) -> int:
+    """Rank 0's decision, broadcast to every rank."""
+    flag = torch.tensor([decide() if rank == 0 else 0], dtype=torch.int64, device=device)
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+        dist.broadcast(flag, src=0)
+    return int(flag.item())
+
+
+def _wait_for_data(hub, buffer, batch: int) -> int:
+    """Block until the buffer allows another batch (GO) or the run is stopping (STOP)."""
+    while True:
+        if ray.get(hub.should_stop.remote()):
+            return STOP
+        if ray.get(buffer.trainable.remote(batch)):
+            return GO
+        time.sleep(0.2)
+
+
+def _to_tensors(arrays: dict, generator: torch.Generator) -> dict[str, torch.Tensor]:
+    planes = torch.from_numpy(arrays["planes"])
+    policy = torch.from_numpy(arrays["policy"])
+    ownership = torch.from_numpy(arrays["ownership"])
+    planes, policy, ownership = augment_randomly(planes, policy, ownership, generator)
+    return {"planes": planes, "policy": policy, "value": torch.from_numpy(arrays["value"]), "ownership": ownership}
+
+
+def cpu_weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The bare network's weights on the CPU (DDP's ``module.`` prefix removed)."""
+    net = getattr(model, "module", model)
+    return {name: tensor.detach().cpu().clone() for name, tensor in net.state_dict().items()}
+
+
+def _publish(hub, model, step: int) -> None:
+    # One ray.put per version; the hub keeps the reference, workers resolve it.
+    hub.publish.remote(step, [ray.put(cpu_weights(model))])
+
+
+def _checkpoint(run_dir: RunDirectory, config, model, optimizer, step: int, hub) -> None:
+    path = run_dir.checkpoint_path(step)
+    save_checkpoint(path, model, rules={"size": config.rules.size, "komi": config.rules.komi},
+                    optimizer=optimizer, step=step, run_name=run_dir.root.name,
+                    metadata={"config": run_config_to_dict(config)})  # fmt: skip
+    run_dir.prune_checkpoints(config.training.keep_last, config.training.keep_every)
+    ray.get(hub.checkpoint_written.remote(step, str(path)))
+    _publish(hub, model, step)
+
+
+def write_initial_checkpoint(run_dir: RunDirectory, config) -> Path:
+    """Step 0: the seeded, untrained network every part of the run starts from."""
+    torch.manual_seed(config.seed)
+    model = DualNet(config.network)
+    path = run_dir.checkpoint_path(0)
+    save_checkpoint(path, model, rules={"size": config.rules.size, "komi": config.rules.komi}, step=0,
+                    run_name=run_dir.root.name, metadata={"config": run_config_to_dict(config)})  # fmt: skip
+    return path
