@@ -32,6 +32,7 @@ def add_parser(subparsers) -> None:
     mcts.add_argument("--seed", type=int, default=0)
     mcts.set_defaults(run=run_mcts)
     add_net_parser(targets)
+    add_selfplay_parser(targets)
 
 
 def run_engine(args) -> int:
@@ -98,4 +99,32 @@ def run_net(args) -> int:
     figures = benchmark_net(args.size, args.blocks, args.channels, args.threads, args.seconds, seed=args.seed)
     title = f"net, {args.blocks} blocks x {args.channels} channels, {args.size}x{args.size}, {args.threads} thread(s)"
     report(title, figures)
+    return 0
+
+
+def add_selfplay_parser(targets) -> None:
+    selfplay = targets.add_parser(
+        "selfplay", help="learning loop: self-play positions/s with 1 and 2 workers, trainer samples/s with 1 and 2"
+    )
+    selfplay.add_argument("--size", type=int, default=9, help="board size (default 9)")
+    selfplay.add_argument("--blocks", type=int, default=6, help="residual blocks (default 6)")
+    selfplay.add_argument("--channels", type=int, default=64, help="channels (default 64)")
+    selfplay.add_argument("--sims", type=int, default=100, help="simulations a move (default 100)")
+    selfplay.add_argument("--games", type=int, default=32, help="games per worker (default 32)")
+    selfplay.add_argument("--seconds", type=float, default=20.0, help="seconds per self-play figure (default 20)")
+    selfplay.set_defaults(run=run_selfplay)
+
+
+def run_selfplay(args) -> int:
+    from engine.coords import check_size
+    from selfplay.benchmark import benchmark_selfplay
+
+    check_size(args.size)
+    for name in ("blocks", "channels", "sims", "games"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name} must be at least 1")
+    if not args.seconds > 0:
+        raise ValueError(f"--seconds must be positive, got {args.seconds}")
+    figures = benchmark_selfplay(args.size, args.blocks, args.channels, args.sims, args.games, args.seconds)
+    report(f"self-play, {args.size}x{args.size}, {args.blocks}x{args.channels} net, {args.sims} sims", figures)
     return 0

@@ -9,6 +9,7 @@ and returned as ``SelfPlayGame`` records.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -48,6 +49,7 @@ class SelfPlayer:
         self.network_version = 0
         self.slots = [self._new_slot() for _ in range(selfplay.games_per_worker)]
         self.moves_played = 0
+        self.last_search_seconds = 0.0
 
     def set_evaluator(self, evaluator, version: int) -> None:
         """Use new network weights from the next move on (trees are dropped: their
@@ -68,7 +70,9 @@ class SelfPlayer:
         counts = [self.search_config.simulations if f else self.selfplay.fast_simulations for f in full]
         for g, slot in enumerate(self.slots):
             self.search.set_position(g, slot.game)
+        started = time.perf_counter()
         self.search.search(simulations=counts)
+        self.last_search_seconds = time.perf_counter() - started  # network time included
         finished = []
         for g, slot in enumerate(self.slots):
             self._play(g, slot, bool(full[g]))
