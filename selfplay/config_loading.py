@@ -56,6 +56,8 @@ def apply_override(tree: dict[str, Any], assignment: str) -> None:
 
 def build(cls: type, mapping: dict[str, Any] | None, where: str) -> Any:
     """An instance of dataclass ``cls`` from ``mapping``; ``where`` names the section in errors."""
+    if mapping is not None and not isinstance(mapping, dict):  # e.g. `training = 3` or --set training=3
+        raise ConfigError(f"{where}: {mapping!r} is not a table of settings")
     mapping = dict(mapping or {})
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(mapping) - set(fields))

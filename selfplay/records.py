@@ -17,7 +17,6 @@ written atomically, and checked on reading: a corrupt shard raises ``ShardError`
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +79,8 @@ def shard_bytes(games: list[SelfPlayGame]) -> bytes:
         "moves": np.concatenate([g.moves.astype(np.int16) for g in games]),
         "recorded": np.concatenate([g.recorded.astype(np.bool_) for g in games]),
         "root_values": np.concatenate([g.root_values.astype(np.float16) for g in games]),
-        "policies": np.concatenate([g.policies.astype(np.float16).reshape(len(g.policies), -1) for g in games]),
+        # reshape(-1, A), not (R, -1): a game may have no recorded move (an early resignation).
+        "policies": np.concatenate([g.policies.astype(np.float16).reshape(-1, g.size * g.size + 1) for g in games]),
         "ownership": np.stack([g.ownership.astype(np.int8) for g in games]),
         "sgf": np.array([g.sgf for g in games], dtype=np.str_),
     }
@@ -102,7 +102,11 @@ def read_shard(path: str | Path) -> list[SelfPlayGame]:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as err:
+    except Exception as err:  # noqa: BLE001 - see below
+        # A damaged file surfaces as whatever the layer that trips over it raises:
+        # OSError, BadZipFile, EOFError, KeyError, ValueError, but also zlib.error
+        # (bad deflate data), NotImplementedError (a mangled compression method or
+        # flag) and tokenize.TokenError (a mangled .npy header). All mean the same.
         raise ShardError(f"shard {path} is unreadable ({type(err).__name__}: {err})") from None
     try:
         return _games_from_arrays(arrays)

@@ -295,7 +295,15 @@ def train(config_path: str | None, run_dir: str, address: str | None = None, wor
 
 
 def _root_cause(err: BaseException) -> str:
-    while getattr(err, "cause", None) is not None and err.cause is not err:
-        err = err.cause
-    return f"{type(err).__name__}: {err}".splitlines()[0]
+    """One line naming what really went wrong inside Ray's wrappers."""
+    for _ in range(10):
+        failures = getattr(err, "worker_failures", None)  # Ray Train: rank -> exception
+        if failures:
+            err = next(iter(failures.values()))
+        elif getattr(err, "cause", None) is not None and err.cause is not err:
+            err = err.cause
+        else:
+            break
+    lines = [line for line in f"{type(err).__name__}: {err}".splitlines() if line.strip()]
+    return lines[-1] if len(lines) > 1 and "Traceback" in lines[0] else lines[0]
 

@@ -25,7 +25,8 @@ _CHECKPOINT = re.compile(r"^step-(\d{8})\.pt$")
 
 class RunDirectory:
     def __init__(self, root: str | Path):
-        self.root = Path(root)
+        # Absolute: Ray Train runs its workers in a directory of its own.
+        self.root = Path(root).resolve()
         self.config = self.root / "config.toml"
         self.checkpoints = self.root / "checkpoints"
         self.games = self.root / "games"
