@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import bench, gtp, match, play, train
+from cli import bench, gtp, match, play, plot, train
 
-SUBCOMMANDS = (play, gtp, train, match, bench)
+SUBCOMMANDS = (play, gtp, train, plot, match, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
