@@ -29,12 +29,6 @@ P_LENGTH = 8
 NEG_INF = -np.inf
 
 
-@njit(cache=True)
-def seed_numba_random(seed):
-    """Seed Numba's own generator (Dirichlet and Gumbel noise) for reproducible runs."""
-    np.random.seed(seed)
-
-
 @njit(cache=True, inline="always")
 def _effective_visits(visits, virtual, g, child):
     return visits[g, child] + virtual[g, child]
@@ -311,6 +305,14 @@ def gather_leaves(
                 break
             if status[g, ROOT] == NEW:
                 break
+            if use_gumbel and virtual[g, ROOT] > 0:
+                # Sequential halving compares arms after each phase: a simulation of the
+                # next phase must wait for the results of this phase still in flight.
+                last = schedule.shape[1] - 1
+                starting = min(visits[g, ROOT] + virtual[g, ROOT] - 1, last)
+                oldest_in_flight = min(visits[g, ROOT] - 1, last)
+                if schedule[g, starting] != schedule[g, oldest_in_flight]:
+                    break
             node = ROOT
             virtual[g, node] += 1
             stop_game = False
@@ -417,33 +419,25 @@ def expand_and_backup(
 
 
 @njit(cache=True)
-def add_dirichlet_noise(prior, g, node, alpha, weight):
-    """Mix Dirichlet(alpha) noise into the legal priors of ``node`` (AlphaZero's root noise)."""
-    actions = prior.shape[2]
-    noise = np.zeros(actions)
-    total = 0.0
-    for a in range(actions):
+def add_dirichlet_noise(prior, g, node, noise, weight):
+    """Mix ``noise`` (a Dirichlet sample over the legal moves, zero elsewhere; drawn by
+    the caller's own generator) into the legal priors of ``node``: AlphaZero's root noise."""
+    for a in range(prior.shape[2]):
         if prior[g, node, a] >= 0.0:
-            noise[a] = np.random.gamma(alpha, 1.0)
-            total += noise[a]
-    if total <= 0.0:
-        return
-    for a in range(actions):
-        if prior[g, node, a] >= 0.0:
-            prior[g, node, a] = (1.0 - weight) * prior[g, node, a] + weight * noise[a] / total
+            prior[g, node, a] = (1.0 - weight) * prior[g, node, a] + weight * noise[a]
 
 
 @njit(cache=True)
-def setup_gumbel_root(prior, g, considered_limit, simulations, gumbel_score, considered, schedule, add_noise):
-    """Sample Gumbel(0, 1) per legal root action (none when ``add_noise`` is off),
-    keep the top ``considered_limit`` by gumbel + logit, and lay out the halving schedule."""
+def setup_gumbel_root(prior, g, considered_limit, simulations, gumbel_score, considered, schedule, gumbel):
+    """Add the Gumbel(0, 1) sample ``gumbel`` [A] (drawn by the caller; zeros for no
+    noise) to each legal root action's logit, keep the top ``considered_limit`` by
+    gumbel + logit, and lay out the halving schedule."""
     actions = prior.shape[2]
     legal_count = 0
     for a in range(actions):
         considered[g, a] = False
         if prior[g, ROOT, a] >= 0.0:
-            noise = -math.log(-math.log(np.random.random() * (1.0 - 2e-12) + 1e-12)) if add_noise else 0.0
-            gumbel_score[g, a] = noise + math.log(max(prior[g, ROOT, a], 1e-30))
+            gumbel_score[g, a] = gumbel[a] + math.log(max(prior[g, ROOT, a], 1e-30))
             legal_count += 1
         else:
             gumbel_score[g, a] = NEG_INF

@@ -62,16 +62,22 @@ class MCTSPlayer:
         self.name = name
         self._search: BatchedSearch | None = None
 
-    def _search_for(self, size: int) -> BatchedSearch:
-        if self._search is None or self._search.size != size:
-            self._search = BatchedSearch(self.config, size, 1, self.evaluator, seed=self.seed)
-        return self._search
+    def _search_for(self, game: GameState) -> BatchedSearch:
+        """The search, rebuilt for a new board size or a game longer than it allows
+        (GTP games can go on past two passes)."""
+        length = len(game.moves) + 1
+        search = self._search
+        if search is None or search.size != game.size or length > search.max_game_length:
+            longest = max(4 * game.size * game.size, 2 * length)
+            search = BatchedSearch(self.config, game.size, 1, self.evaluator, seed=self.seed, max_game_length=longest)
+            self._search = search
+        return search
 
     def genmove(self, game: GameState) -> Decision:
         """Search the position and choose; the search's view comes with the move."""
         if game.is_over():
             return Decision(game.pass_move)
-        search = self._search_for(game.size)
+        search = self._search_for(game)
         search.set_position(0, game)
         search.search()
         result = search.result(0)

@@ -91,8 +91,10 @@ class BatchedSearch:
         self.work = np.zeros(self.actions, np.float64)
         self.order = np.zeros(capacity, np.int32)
         self.remap = np.zeros(capacity, np.int32)
+        # All of this search's randomness (root noise, temperature) comes from here,
+        # so a search is reproducible from its seed whatever other searches do.
         self.rng = np.random.default_rng(seed)
-        kernels.seed_numba_random(int(self.rng.integers(2**31)))
+        self.root_noise = np.ones(games, np.bool_)  # Dirichlet noise wanted at this root
 
     # --- positions -----------------------------------------------------------
 
@@ -120,12 +122,13 @@ class BatchedSearch:
         )
         if not reused:
             self.trees.clear(g)
+        # A root searched again with no move in between keeps its noise (once is enough).
+        self.root_prepared[g] = reused and len(game.moves) == len(previous) and self.root_prepared[g]
         self.root_states[g] = game.state
         self.root_histories[g, :used] = game.history[:used]
         self.komi[g] = game.komi
         self.root_moves[g] = list(game.moves)
         self.root_setup[g] = (list(game.setup), game.komi)
-        self.root_prepared[g] = False
 
     def _alternates(self, g: int, game: GameState) -> bool:
         """Whether the tree's edges describe ``game``: each move since the last search
@@ -150,11 +153,16 @@ class BatchedSearch:
 
     # --- searching -----------------------------------------------------------
 
-    def search(self, games: list[int] | None = None, simulations: int | list[int] | None = None) -> None:
+    def search(self, games: list[int] | None = None, simulations: int | list[int] | None = None,
+               root_noise: list[bool] | None = None) -> None:  # fmt: skip
         """Run new simulations in each of ``games``: the config's number, or
         ``simulations`` (one number for all, or one per listed game, as playout cap
-        randomisation mixes fast and full searches in one batch)."""
+        randomisation mixes fast and full searches in one batch). ``root_noise``:
+        per game, whether its root gets Dirichlet noise (default: all, when the
+        config asks for noise; KataGo's fast searches go without)."""
         games = list(range(self.games)) if games is None else list(games)
+        for g, noise in zip(games, root_noise if root_noise is not None else [True] * len(games)):
+            self.root_noise[g] = noise
         simulations = self.config.simulations if simulations is None else simulations
         counts = [simulations] * len(games) if np.isscalar(simulations) else list(simulations)
         if len(counts) != len(games) or min(counts, default=1) < 1:
@@ -213,13 +221,17 @@ class BatchedSearch:
             return
         self.root_prepared[g] = True
         config = self.config
+        legal = t.prior[g, ROOT] >= 0
         if config.gumbel:
+            gumbel = self.rng.gumbel(size=self.actions) if config.gumbel_sample else np.zeros(self.actions)
             kernels.setup_gumbel_root(
                 t.prior, g, config.gumbel_considered, max(int(self.target[g]) - 1, 1), self.gumbel_score, self.considered,
-                self.schedule, config.gumbel_sample,
+                self.schedule, gumbel,
             )  # fmt: skip
-        elif config.dirichlet_weight > 0:
-            kernels.add_dirichlet_noise(t.prior, g, ROOT, config.alpha_for(self.size), config.dirichlet_weight)
+        elif config.dirichlet_weight > 0 and self.root_noise[g]:
+            noise = np.zeros(self.actions)
+            noise[legal] = self.rng.dirichlet(np.full(int(legal.sum()), config.alpha_for(self.size)))
+            kernels.add_dirichlet_noise(t.prior, g, ROOT, noise, config.dirichlet_weight)
 
     # --- results -------------------------------------------------------------
 
@@ -260,25 +272,32 @@ class BatchedSearch:
             ))  # fmt: skip
         visits = self.root_visits(g).astype(np.float64)
         temperature = config.temperature if move_number < config.temperature_moves else 0.0
-        if temperature > 0:
+        if temperature > 0 and visits.sum() > 0:
             weights = visits ** (1.0 / temperature)
             return int(self.rng.choice(self.actions, p=weights / weights.sum()))
-        # Ties (rare with many simulations) go to the higher prior.
+        return self._most_visited(g, ROOT)
+
+    def _most_visited(self, g: int, node: int) -> int:
+        """The most visited action of ``node``; ties (rare with many simulations, and
+        all of them with a single simulation) go to the higher prior."""
+        t = self.trees
+        children = t.children[g, node]
+        visits = np.where(children >= 0, t.visits[g, np.maximum(children, 0)], 0)
+        visits = np.where(t.prior[g, node] >= 0, visits, -1)  # never an illegal move
         best = np.flatnonzero(visits == visits.max())
-        return int(best[np.argmax(t.prior[g, ROOT, best])])
+        return int(best[np.argmax(t.prior[g, node, best])])
 
     def principal_variation(self, g: int, limit: int = 20) -> list[int]:
         """Most visited moves from the root down, as flat moves."""
         t = self.trees
         line, node = [], ROOT
         while len(line) < limit and t.status[g, node] == EXPANDED:
-            children = t.children[g, node]
-            visited = np.where(children >= 0, t.visits[g, np.maximum(children, 0)], -1)
-            best = int(np.argmax(visited))
-            if visited[best] <= 0:
+            best = self._most_visited(g, node)
+            child = int(t.children[g, node, best])
+            if child < 0 or t.visits[g, child] <= 0:
                 break
             line.append(best)
-            node = int(children[best])
+            node = child
         return line
 
     def result(self, g: int) -> SearchResult:

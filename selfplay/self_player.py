@@ -71,7 +71,7 @@ class SelfPlayer:
         for g, slot in enumerate(self.slots):
             self.search.set_position(g, slot.game)
         started = time.perf_counter()
-        self.search.search(simulations=counts)
+        self.search.search(simulations=counts, root_noise=list(full))
         self.last_search_seconds = time.perf_counter() - started  # network time included
         finished = []
         for g, slot in enumerate(self.slots):
