@@ -203,7 +203,7 @@ def halving_schedule(considered_count, simulations, out):
         for i in range(simulations):
             out[i] = i
         return
-    log2max = int(math.ceil(math.log2(considered_count)))
+    log2max = int(math.ceil(math.log2(considered_count)))  # noqa: RUF046 - Numba's ceil is a float
     visits = np.zeros(considered_count, np.int32)
     count = considered_count
     i = 0
@@ -445,9 +445,9 @@ def setup_gumbel_root(prior, g, considered_limit, simulations, gumbel_score, con
     for _ in range(count):
         best = -1
         for a in range(actions):
-            if gumbel_score[g, a] != NEG_INF and not considered[g, a]:
-                if best < 0 or gumbel_score[g, a] > gumbel_score[g, best]:
-                    best = a
+            available = gumbel_score[g, a] != NEG_INF and not considered[g, a]
+            if available and (best < 0 or gumbel_score[g, a] > gumbel_score[g, best]):
+                best = a
         considered[g, best] = True
     halving_schedule(count, simulations, schedule[g])
     return count
