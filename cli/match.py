@@ -20,7 +20,8 @@ import shlex
 import sys
 import time
 
-from cli.play import board_size, komi_value, positive_count
+from cli.play import board_size, komi_value
+from cli.players import positive_count
 
 MCTS_SETTINGS = {"sims": 1000, "playouts": 1}
 
@@ -50,7 +51,7 @@ def make_player(spec: str, seed: int):
 
         return RandomPlayer(seed)
     if kind == "mcts":
-        from cli.play import rollout_player
+        from cli.players import rollout_player
 
         settings = _mcts_settings(rest)
         player = rollout_player(seed, settings["sims"], settings["playouts"])

@@ -635,8 +635,14 @@ def test_subprocess_survives_garbage_and_ends_at_end_of_input():
 
 def test_cli_parser_defaults_and_choices():
     args = build_parser().parse_args(["gtp"])
-    assert (args.size, args.komi, args.player, args.seed) == (9, 7.5, "random", 0)
+    assert (args.komi, args.seed) == (7.5, 0)
     from cli import gtp
+    from cli.play import resolve_size
+    from cli.players import make_player
+
+    # Size and player are resolved after parsing: a --model decides both when given.
+    assert resolve_size(args.size, args.model) == 9
+    assert isinstance(make_player(args, args.seed), RandomPlayer)
 
     assert args.run is gtp.run
     args = build_parser().parse_args(["gtp", "--size", "13", "--komi", "6.5", "--seed", "3"])

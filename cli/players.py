@@ -1,0 +1,75 @@
+"""The bots a person or a GTP controller can face, and their shared command-line options.
+
+``random``: uniformly random legal moves. ``mcts``: tree search with random
+playouts at the leaves (no network). ``net``: tree search guided by a trained
+network, chosen by ``--model PATH`` (which implies it).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from mcts.evaluators import RolloutEvaluator
+from mcts.players import MCTSPlayer, RandomPlayer
+
+NET_DEFAULT_SIMS = 200  # a network needs far fewer simulations than rollouts
+
+
+def rollout_player(seed: int, simulations: int, playouts: int) -> MCTSPlayer:
+    """Tree search with ``playouts`` random playouts per leaf: pure Monte Carlo, no network."""
+    return MCTSPlayer(RolloutEvaluator(playouts, seed), simulations=simulations, seed=seed, name="mcts")
+
+
+def network_player(model: str, seed: int, simulations: int) -> MCTSPlayer:
+    """Tree search with the network of checkpoint ``model``."""
+    from nets.evaluator import NetEvaluator
+
+    return MCTSPlayer(NetEvaluator(model), simulations=simulations, seed=seed, name="dosaku-net")
+
+
+PLAYERS = ("random", "mcts", "net")
+
+
+def add_player_arguments(parser: argparse.ArgumentParser, default_player: str) -> None:
+    parser.add_argument("--player", type=str.lower, choices=PLAYERS, default=None,
+                        help=f"the bot: random, mcts (rollout search) or net (needs --model); default {default_player}")  # fmt: skip
+    parser.add_argument("--model", default=None, help="checkpoint of a trained network (plays as --player net)")
+    parser.add_argument("--sims", type=positive_count, default=None,
+                        help=f"simulations per move (default 1000 for mcts, {NET_DEFAULT_SIMS} for net)")  # fmt: skip
+    parser.add_argument("--playouts", type=positive_count, default=1,
+                        help="random playouts per leaf of the mcts bot (default 1)")  # fmt: skip
+    parser.set_defaults(default_player=default_player)
+
+
+def make_player(args: argparse.Namespace, seed: int):
+    """The bot the options describe; ValueError (one line) for a bad combination or model."""
+    kind = args.player or ("net" if args.model else args.default_player)
+    if kind == "net":
+        if not args.model:
+            raise ValueError("--player net needs --model PATH")
+        return network_player(args.model, seed, args.sims or NET_DEFAULT_SIMS)
+    if args.model:
+        raise ValueError(f"--model is for the net player, not {kind}")
+    if kind == "mcts":
+        return rollout_player(seed, args.sims or 1000, args.playouts)
+    return RandomPlayer(seed)
+
+
+def model_board_size(model: str | None) -> int | None:
+    """The board size a checkpoint was trained for (None without a model)."""
+    if not model:
+        return None
+    from nets.checkpoint import load_checkpoint
+
+    return load_checkpoint(model).board_size
+
+
+def positive_count(text: str) -> int:
+    """A whole number of at least 1 (simulations, playouts, games)."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {count}")
+    return count
