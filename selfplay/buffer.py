@@ -144,7 +144,7 @@ class ReplayBuffer:
             "game": np.concatenate(recorded_game) if games else np.zeros(0, np.int64),
             "move": np.concatenate(recorded_move) if games else np.zeros(0, np.int64),
             "policies": (np.concatenate([g.policies.reshape(-1, actions) for g in games])
-                         if games else np.zeros((0, actions), np.float16)),  # fmt: skip
+                         if games else np.zeros((0, actions), np.float16)),
             "moves": np.concatenate([g.moves.astype(np.int16) for g in games]) if games else np.zeros(0, np.int16),
             "move_offsets": move_offsets,
             "winners": np.array([g.winner for g in games], np.int64),

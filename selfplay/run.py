@@ -64,7 +64,10 @@ def start_ray(address: str | None, config: RunConfig) -> None:
     else:
         # Locally every worker and trainer gets a logical CPU even on a small machine.
         cpus = max(os.cpu_count() or 1, config.workers + config.trainers)
-        ray.init(num_cpus=cpus, include_dashboard=False, namespace="dosaku", log_to_driver=False)
+        # address="local": a Ray of its own, even where /tmp/ray/ray_current_cluster
+        # names another (a `ray start` cluster, a test's cluster), which ray.init()
+        # without an address would join.
+        ray.init(address="local", num_cpus=cpus, include_dashboard=False, namespace="dosaku", log_to_driver=False)
 
 
 class Run:
@@ -82,14 +85,17 @@ class Run:
         self.workers: list = []
         self.worker_versions: list[int] = []
         self.restarts = 0
+        self.selfplay_nodes: set[str] = set()  # Ray node ids where self-play games were played
         self.totals = {"games": 0, "moves": 0, "positions": 0, "resigned": 0, "probe_games": 0, "false_resigns": 0,
                        "lengths": 0, "black_wins": 0}  # fmt: skip
-        self.window = {"games": 0, "moves": 0, "positions": 0, "lengths": 0}
+        # This process's own counts (totals include games loaded on resume): the rates.
+        self.session = {"games": 0, "moves": 0, "positions": 0, "lengths": 0}
         self.started = time.time()
         self.evaluations: list = []
         self.checkpoints_seen = 0
         self.last_evaluated: str | None = None
         self.trainer_error: BaseException | None = None
+        self.start_step = 0  # the checkpoint's step; reports use it until the trainer's first step
 
     # --- start ---------------------------------------------------------------
 
@@ -115,7 +121,11 @@ class Run:
 
     def _new_worker(self, worker: int):
         seed = self.worker_seeds[(worker + 97 * self.restarts) % len(self.worker_seeds)]
-        return SelfPlayWorker.remote(run_config_to_dict(self.config), worker, str(self.run.games), self.buffer, seed)
+        # SPREAD: on a cluster, self-play goes to every machine rather than filling the
+        # driver's first (on one machine it changes nothing).
+        return SelfPlayWorker.options(scheduling_strategy="SPREAD").remote(
+            run_config_to_dict(self.config), worker, str(self.run.games), self.buffer, seed
+        )
 
     def start_trainer(self, checkpoint: Path) -> threading.Thread:
         from ray.train import RunConfig as TrainRunConfig
@@ -126,9 +136,9 @@ class Run:
             train_loop_per_worker,
             train_loop_config={"config": run_config_to_dict(self.config), "run_dir": str(self.run.root),
                                "hub": f"hub-{self.tag}", "buffer": f"buffer-{self.tag}",
-                               "checkpoint": str(checkpoint)},  # fmt: skip
+                               "checkpoint": str(checkpoint)},
             scaling_config=ScalingConfig(num_workers=self.config.trainers, use_gpu=torch.cuda.is_available(),
-                                         resources_per_worker={"CPU": 1}),  # fmt: skip
+                                         resources_per_worker={"CPU": 1}),
             run_config=TrainRunConfig(storage_path=str((self.run.root / "ray").resolve()), name=f"trainer-{self.tag}"),
         )
 
@@ -205,9 +215,10 @@ class Run:
         for key in ("games", "moves", "positions", "resigned", "black_wins"):
             self.totals[key] += stats[key]
         self.totals["lengths"] += sum(stats["game_lengths"])
+        self.selfplay_nodes.add(stats["node"])
         for key in ("games", "moves", "positions"):
-            self.window[key] += stats[key]
-        self.window["lengths"] += sum(stats["game_lengths"])
+            self.session[key] += stats[key]
+        self.session["lengths"] += sum(stats["game_lengths"])
         for would_have, winner in stats["resign_probes"]:
             self.totals["probe_games"] += 1
             self.totals["false_resigns"] += int(would_have == winner)
@@ -246,19 +257,20 @@ class Run:
 
     def _report(self) -> None:
         figures = dict(ray.get(self.hub.figures.remote()))
-        step = int(figures.pop("step", 0))
+        step = int(figures.pop("step", self.start_step))
         hours = max(time.time() - self.started, 1e-9) / 3600
         games = self.totals["games"]
         figures.update(
             games=games,
             positions=self.totals["positions"],
-            games_per_hour=self.window["games"] / hours if hours else 0.0,
-            moves_per_s=self.totals["moves"] / (hours * 3600),
-            positions_per_s=self.window["positions"] / (hours * 3600),
+            games_per_hour=self.session["games"] / hours if hours else 0.0,
+            moves_per_s=self.session["moves"] / (hours * 3600),
+            positions_per_s=self.session["positions"] / (hours * 3600),
             average_game_length=self.totals["lengths"] / games if games else 0.0,
             black_win_rate=self.totals["black_wins"] / games if games else 0.0,
             resign_rate=self.totals["resigned"] / games if games else 0.0,
             worker_restarts=self.restarts,
+            selfplay_nodes=len(self.selfplay_nodes),
             hours=hours,
         )
         if self.totals["probe_games"]:
@@ -277,6 +289,7 @@ def train(config_path: str | None, run_dir: str, address: str | None = None, wor
     driver = Run(run, config, progress=progress)
     checkpoint = run.latest_checkpoint() or write_initial_checkpoint(run, config)
     state = load_checkpoint(checkpoint, board_size=config.rules.size)
+    driver.start_step = state.step
     if resume:
         driver.resume_buffer(state.step)
     run.log(f"{'resuming' if resume else 'starting'} at step {state.step} with {config.workers} workers, "
@@ -290,7 +303,7 @@ def train(config_path: str | None, run_dir: str, address: str | None = None, wor
     except RunStopped as err:
         run.log(str(err))
         raise
-    run.log(f"finished: {driver.totals['games']} games")
+    run.log(f"finished: {driver.totals['games']} games, self-play on {len(driver.selfplay_nodes)} node(s)")
     return 0
 
 

@@ -10,7 +10,6 @@ and returned as ``SelfPlayGame`` records.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import numpy as np
 
@@ -130,7 +129,3 @@ class SelfPlayer:
             network_version=self.network_version,
         )
 
-
-def selfplay_search_config(search: SearchConfig) -> SearchConfig:
-    """The search settings self-play needs: root exploration on."""
-    return replace(search, dirichlet_weight=search.dirichlet_weight or 0.25)

@@ -42,11 +42,10 @@ class SelfPlayConfig:
     fast_simulations: int = 16
     resign_threshold: float = -0.9
     resign_disabled_fraction: float = 0.1
-    games_per_shard: int = 16
 
     def __post_init__(self):
-        if self.games_per_worker < 1 or self.games_per_shard < 1:
-            raise ValueError("selfplay: games_per_worker and games_per_shard must be at least 1")
+        if self.games_per_worker < 1:
+            raise ValueError("selfplay: games_per_worker must be at least 1")
         if not 0 < self.full_search_probability <= 1:
             raise ValueError("selfplay: full_search_probability must be in (0, 1]")
         if self.fast_simulations < 1:

@@ -37,6 +37,7 @@ class SelfPlayWorker:
                                  seed=seed, worker=worker)  # fmt: skip
         self.shards_written = 0
         self.pid = os.getpid()
+        self.node = ray.get_runtime_context().get_node_id()  # which machine of a cluster plays
 
     def set_weights(self, version: int, weights: dict) -> int:
         """Play with network ``version`` from the next move on."""
@@ -58,6 +59,7 @@ class SelfPlayWorker:
             ray.get(self.buffer.add.remote(finished))
         return {
             "worker": self.worker,
+            "node": self.node,
             "seconds": time.perf_counter() - start,
             "moves": moves * len(self.player.slots),
             "games": len(finished),
