@@ -34,7 +34,7 @@ Colours passed to kernels are ``BLACK`` or ``WHITE``.
 import numpy as np
 from numba import njit
 
-from engine.coords import MAX_SIZE, NO_LOC, PASS_LOC, padded_cells, padded_to_flat, flat_to_padded
+from engine.coords import MAX_SIZE, NO_LOC, PASS_LOC, flat_to_padded, padded_cells, padded_to_flat
 
 EMPTY = 0
 BLACK = 1

@@ -11,7 +11,7 @@ pass, every symmetry leaves in place. Moves are flat (see ``coords``).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -39,7 +39,7 @@ def apply_to_planes(planes: np.ndarray, symmetry: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(planes, k=symmetry % 4, axes=(-2, -1)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def point_permutation(size: int, symmetry: int) -> np.ndarray:
     """``perm`` with ``transformed_flat = original_flat[..., perm]`` over the N*N points."""
     grid = np.arange(size * size).reshape(size, size)
@@ -48,7 +48,7 @@ def point_permutation(size: int, symmetry: int) -> np.ndarray:
     return perm
 
 
-@lru_cache(maxsize=None)
+@cache
 def policy_permutation(size: int, symmetry: int) -> np.ndarray:
     """As ``point_permutation`` with the pass (index N*N) mapped to itself."""
     perm = np.append(point_permutation(size, symmetry), size * size)
