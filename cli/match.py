@@ -5,6 +5,7 @@ Players are spelled::
     random                              uniformly random legal moves
     mcts                                rollout search, 1000 simulations a move
     mcts:sims=200,playouts=4            rollout search with settings
+    net:models/7x7.pt,sims=200          search guided by a trained network
     gtp:"/usr/games/gnugo --mode gtp --level 1 --chinese-rules --capture-all-dead"
 
 Prints one line per game, then one summary line. Example::
@@ -33,7 +34,9 @@ def add_parser(subparsers) -> None:
         help="play a match between two players (random, mcts:sims=N, gtp:COMMAND)",
         description="Play games between A and B, A black in the first game, colours alternating.",
     )
-    parser.add_argument("a", metavar="A", help="first player: random, mcts[:sims=N,playouts=P] or gtp:COMMAND")
+    parser.add_argument(
+        "a", metavar="A", help="first player: random, mcts[:sims=N,playouts=P], net:PATH[,sims=N] or gtp:COMMAND"
+    )
     parser.add_argument("b", metavar="B", help="second player, spelled the same way")
     parser.add_argument("--games", type=positive_count, default=2, help="games to play (default 2)")
     parser.add_argument("--size", type=board_size, default=9, help="board size (default 9)")
@@ -57,22 +60,32 @@ def make_player(spec: str, seed: int):
         player = rollout_player(seed, settings["sims"], settings["playouts"])
         player.name = spec
         return player
+    if kind == "net" and rest.strip():
+        from cli.players import NET_DEFAULT_SIMS, network_player
+
+        path, _, options = rest.partition(",")
+        settings = _mcts_settings(options, {"sims": NET_DEFAULT_SIMS})
+        player = network_player(path, seed, settings["sims"])
+        player.name = spec
+        return player
     if kind == "gtp" and rest.strip():
         from arena.gtp_player import GTPPlayer
 
         command = shlex.split(rest)
         # Named by its program and arguments, without the program's directory, to keep lines short.
         return GTPPlayer(command, name=shlex.join([os.path.basename(command[0]), *command[1:]]))
-    raise ValueError(f"unknown player {spec!r} (expected random, mcts[:sims=N,playouts=P] or gtp:COMMAND)")
+    raise ValueError(
+        f"unknown player {spec!r} (expected random, mcts[:sims=N,playouts=P], net:PATH[,sims=N] or gtp:COMMAND)"
+    )
 
 
-def _mcts_settings(text: str) -> dict[str, int]:
+def _mcts_settings(text: str, defaults: dict[str, int] = MCTS_SETTINGS) -> dict[str, int]:
     """``sims=200,playouts=4`` -> settings over the defaults; every value at least 1."""
-    settings = dict(MCTS_SETTINGS)
+    settings = dict(defaults)
     for item in filter(None, text.split(",")):
         key, _, value = item.partition("=")
         if key not in settings or not value.isdigit() or int(value) < 1:
-            raise ValueError(f"bad mcts setting {item!r} (expected sims=N or playouts=N, N >= 1)")
+            raise ValueError(f"bad setting {item!r} (expected {' or '.join(f'{k}=N' for k in settings)}, N >= 1)")
         settings[key] = int(value)
     return settings
 

@@ -54,3 +54,12 @@ def test_a_missing_model_is_a_one_line_error(tmp_path):
                           input="quit\n", capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "does not exist" in done.stderr
+
+
+def test_match_spells_a_network_player(model_5x5):
+    from cli.match import make_player as match_player
+
+    player = match_player(f"net:{model_5x5},sims=4", seed=0)
+    assert isinstance(player, MCTSPlayer) and player.config.simulations == 4
+    with pytest.raises(ValueError, match="bad setting 'playouts=2'"):
+        match_player(f"net:{model_5x5},playouts=2", seed=0)
