@@ -86,10 +86,12 @@ def _selfplay_figures(results: list[dict], size: int) -> dict:
     seconds = max(r["seconds"] for r in results)
     games = sum(r["games"] for r in results)
     lengths = sum(r["lengths"] for r in results)
-    # Few games finish in a short benchmark: use the observed length when there is one.
-    length = lengths / games if games else 1.2 * size * size
+    # A short benchmark finishes only the shortest games of an untrained network
+    # (early passes): games an hour assume a full game of 1.2 N^2 moves instead,
+    # the length self-play settles at once the network has learned anything.
+    length = 1.2 * size * size
     return {"positions_per_s": moves / seconds, "games_per_hour": moves / seconds * 3600 / length,
-            "game_length": length}  # fmt: skip
+            "game_length": length, "finished_game_length": lengths / games if games else 0.0}  # fmt: skip
 
 
 def _free_port() -> int:
@@ -167,6 +169,7 @@ def benchmark_selfplay(size: int = 9, blocks: int = 6, channels: int = 64, simul
         "games_per_hour_2_workers": round(double["games_per_hour"], 1),
         "worker_scaling": round(double["positions_per_s"] / single["positions_per_s"], 3),
         "game_length": round(single["game_length"], 1),
+        "finished_game_length": round(single["finished_game_length"], 1),
         "share_network": round(network, 3),
         "share_search": round(search, 3),
         "share_elsewhere": round(max(1.0 - network - search, 0.0), 3),
