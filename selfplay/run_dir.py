@@ -5,7 +5,7 @@ runs/NAME/
   config.toml          the resolved config (resume reads it; --set may not change it)
   checkpoints/         step-00001000.pt ... (atomic; the last few and every Nth kept)
   games/               shards of finished self-play games (.npz, atomic)
-  sgf/                 a sample of games as SGF, for people
+  sgf/                 the same games as SGF collections (one file per shard), for people
   metrics.csv          one row per report, columns by name
   tensorboard/         the same figures for TensorBoard
   log.txt              what happened, with times

@@ -17,6 +17,7 @@ import numpy as np
 import ray
 import torch
 
+from engine.files import atomic_write_text
 from nets.evaluator import NetEvaluator
 from nets.model import DualNet
 from selfplay.records import write_shard
@@ -31,6 +32,7 @@ class SelfPlayWorker:
         torch.set_num_threads(1)
         self.config = run_config_from_dict(config)
         self.worker, self.games_dir, self.buffer = worker, Path(games_dir), buffer
+        self.sgf_dir = self.games_dir.parent / "sgf"
         self.model = DualNet(self.config.network).eval()
         self.evaluator = NetEvaluator(self.model, threads=1)
         self.player = SelfPlayer(self.config.rules, self.config.search, self.config.selfplay, self.evaluator,
@@ -53,8 +55,10 @@ class SelfPlayWorker:
         for _ in range(moves):
             finished += self.player.step()
         if finished:
-            name = f"{time.time_ns()}-w{self.worker:03d}-{self.shards_written:06d}.npz"
-            write_shard(self.games_dir / name, finished)
+            name = f"{time.time_ns()}-w{self.worker:03d}-{self.shards_written:06d}"
+            write_shard(self.games_dir / f"{name}.npz", finished)
+            # The same games for people and Go programs: one SGF collection per shard.
+            atomic_write_text(self.sgf_dir / f"{name}.sgf", "\n".join(g.sgf for g in finished) + "\n")
             self.shards_written += 1
             ray.get(self.buffer.add.remote(finished))
         return {
