@@ -113,11 +113,11 @@ class Run:
         self.totals["moves"] = stats["moves"]
         self.run.log(f"resumed at step {step}: {loaded} games from {len(paths)} shards")
 
-    def start_workers(self, weights_ref, version: int) -> None:
+    def start_workers(self) -> None:
+        """The self-play actors; each gets the hub's newest weights before its first moves."""
         for worker in range(self.config.workers):
             self.workers.append(self._new_worker(worker))
             self.worker_versions.append(-1)
-        self.version, self.weights_ref = version, weights_ref
 
     def _new_worker(self, worker: int):
         seed = self.worker_seeds[(worker + 97 * self.restarts) % len(self.worker_seeds)]
@@ -296,7 +296,7 @@ def train(config_path: str | None, run_dir: str, address: str | None = None, wor
             f"{config.trainers} trainers")  # fmt: skip
     weights_ref = ray.put(cpu_weights(state.model))
     ray.get(driver.hub.publish.remote(state.step, [weights_ref]))
-    driver.start_workers(weights_ref, state.step)
+    driver.start_workers()
     trainer = driver.start_trainer(checkpoint)
     try:
         driver.loop(trainer, max_minutes)

@@ -29,7 +29,7 @@ def test_a_killed_selfplay_worker_is_restarted_and_the_run_completes(tmp_path, l
     checkpoint = write_initial_checkpoint(run, config)
     weights = ray.put(cpu_weights(load_checkpoint(checkpoint).model))
     ray.get(driver.hub.publish.remote(0, [weights]))
-    driver.start_workers(weights, 0)
+    driver.start_workers()
     # The worker's process dies the hard way before it plays a move.
     os.kill(ray.get(driver.workers[0].process_id.remote()), signal.SIGKILL)
     driver.loop(driver.start_trainer(checkpoint), max_minutes=4)
