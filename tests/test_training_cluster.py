@@ -19,16 +19,10 @@ from ray.cluster_utils import Cluster
 from selfplay.metrics import read_metrics
 from selfplay.run import train
 from selfplay.run_dir import RunDirectory
+from tests.tiny_run import tiny_overrides
 
 STEPS = 10
-TINY = [
-    "network.blocks=1", "network.channels=16", "network.value_hidden=16",
-    "search.simulations=8", "search.gumbel_considered=4", "search.leaves_per_game=4",
-    "selfplay.games_per_worker=8", "selfplay.fast_simulations=2",
-    "buffer.min_positions=50", "buffer.min_window=1000",
-    f"training.steps={STEPS}", "training.batch_size=32", "training.checkpoint_every=5", "training.publish_every=5",
-    "evaluation.games=0",
-]  # fmt: skip
+TINY = tiny_overrides(STEPS)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from nets.checkpoint import load_checkpoint
 from selfplay.records import read_shard
 from selfplay.run import Run, prepare_run
 from selfplay.trainer import cpu_weights, write_initial_checkpoint
-from tests.test_training_run import TINY
+from tests.tiny_run import tiny_overrides
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ def local_ray():
 
 
 def test_a_killed_selfplay_worker_is_restarted_and_the_run_completes(tmp_path, local_ray):
-    overrides = [a for a in TINY if not a.startswith("training.steps")] + ["training.steps=10"]
+    overrides = tiny_overrides(steps=10)
     run, config = prepare_run(tmp_path / "run", "configs/5x5.toml", overrides, resume=False, workers=1, trainers=1)
     driver = Run(run, config, progress=False)
     checkpoint = write_initial_checkpoint(run, config)

@@ -27,18 +27,11 @@ from pathlib import Path
 
 from selfplay.metrics import read_metrics
 from selfplay.records import read_shard
+from tests.tiny_run import tiny_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 20
-TINY = [
-    "network.blocks=1", "network.channels=16", "network.value_hidden=16",
-    "search.simulations=8", "search.gumbel_considered=4", "search.leaves_per_game=4",
-    "selfplay.games_per_worker=8", "selfplay.fast_simulations=2",
-    "buffer.min_positions=50", "buffer.min_window=1000",
-    f"training.steps={STEPS}", "training.batch_size=32", "training.checkpoint_every=5", "training.publish_every=5",
-    "training.keep_last=2", "training.keep_every=10",
-    "evaluation.games=0",
-]  # fmt: skip
+TINY = tiny_overrides(STEPS)
 
 
 def train_command(run_dir: Path, *extra: str) -> list[str]:
