@@ -81,3 +81,14 @@ def gnugo(gnugo_path):
     yield start
     for engine in engines:
         engine.close()
+
+
+@pytest.fixture
+def one_torch_thread():
+    """One torch thread for the test (as self-play workers run), restored afterwards."""
+    import torch  # here, so that tests without torch do not load it
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -20,14 +20,8 @@ from nets.loss import LossWeights, compute_loss, ownership_target
 from nets.model import DualNet, NetOutput, unwrap
 from nets.train_step import train_step
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tests run one torch thread: two threads collapse when another process holds a core."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# Tests run one torch thread: two threads collapse when another process holds a core.
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 CONFIGS = {

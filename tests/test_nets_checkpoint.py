@@ -14,14 +14,8 @@ from nets.config import NetConfig
 from nets.evaluator import NetEvaluator
 from nets.model import DualNet
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tests run one torch thread: two threads collapse when another process holds a core."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# Tests run one torch thread: two threads collapse when another process holds a core.
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def trained_network(size: int = 7) -> tuple[DualNet, torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
