@@ -237,10 +237,13 @@ class BatchedSearch:
 
     def root_visits(self, g: int) -> np.ndarray:
         """Completed visits of each root action, int ``[N*N+1]``."""
+        return self.child_visits(g, ROOT)
+
+    def child_visits(self, g: int, node: int) -> np.ndarray:
+        """Completed visits of each action of ``node`` (0 where never tried), int ``[N*N+1]``."""
         t = self.trees
-        children = t.children[g, ROOT]
-        visits = np.where(children >= 0, t.visits[g, np.maximum(children, 0)], 0)
-        return visits.astype(np.int64)
+        children = t.children[g, node]
+        return np.where(children >= 0, t.visits[g, np.maximum(children, 0)], 0).astype(np.int64)
 
     def root_value(self, g: int) -> float:
         """Mean value of the root for its player to move."""
@@ -281,9 +284,7 @@ class BatchedSearch:
         """The most visited action of ``node``; ties (rare with many simulations, and
         all of them with a single simulation) go to the higher prior."""
         t = self.trees
-        children = t.children[g, node]
-        visits = np.where(children >= 0, t.visits[g, np.maximum(children, 0)], 0)
-        visits = np.where(t.prior[g, node] >= 0, visits, -1)  # never an illegal move
+        visits = np.where(t.prior[g, node] >= 0, self.child_visits(g, node), -1)  # never an illegal move
         best = np.flatnonzero(visits == visits.max())
         return int(best[np.argmax(t.prior[g, node, best])])
 
