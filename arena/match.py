@@ -46,7 +46,15 @@ def play_game(black, white, size: int = 9, komi: float = 7.5, max_moves: int | N
     None means ``default_max_moves(size)``, 0 means no cap.
     """
     cap = default_max_moves(size) if max_moves is None else max_moves
-    game = GameState(size, komi, cap)
+    return play_out(GameState(size, komi, cap), black, white)
+
+
+def play_out(game: GameState, black, white) -> GameState:
+    """Play ``game`` on to its end in place and return it.
+
+    The caller keeps the game it passed, so when a player fails (raises) the
+    moves played so far are still there, for the record of an aborted game.
+    """
     players = {BLACK: black, WHITE: white}
     while not game.is_over():
         color = game.to_play
@@ -122,6 +130,20 @@ class MatchResult:
         }
 
 
+def game_record(number: int, black: str, white: str, game: GameState) -> GameRecord:
+    """The record of finished ``game`` between the players named ``black`` and ``white``."""
+    winner = game.winner()
+    return GameRecord(
+        number=number,
+        black=black,
+        white=white,
+        winner=None if winner == EMPTY else black if winner == BLACK else white,
+        result=game.result(),
+        moves=len(game.moves),
+        game=game,
+    )
+
+
 def distinct_names(player_a, player_b) -> tuple[str, str]:
     """Names that tell the two players apart (``random#1``/``random#2`` for twins)."""
     name_a, name_b = player_name(player_a, "A"), player_name(player_b, "B")
@@ -143,16 +165,7 @@ def play_match(player_a, player_b, games: int, size: int = 9, komi: float = 7.5,
         black, white = (player_a, player_b) if a_is_black else (player_b, player_a)
         black_name, white_name = (name_a, name_b) if a_is_black else (name_b, name_a)
         game = play_game(black, white, size, komi, max_moves)
-        winner = game.winner()
-        record = GameRecord(
-            number=number,
-            black=black_name,
-            white=white_name,
-            winner=None if winner == EMPTY else black_name if winner == BLACK else white_name,
-            result=game.result(),
-            moves=len(game.moves),
-            game=game,
-        )
+        record = game_record(number, black_name, white_name, game)
         match.games.append(record)
         if on_game is not None:
             on_game(record, match)

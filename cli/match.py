@@ -5,8 +5,10 @@ Players are spelled::
     random                              uniformly random legal moves
     mcts                                rollout search, 1000 simulations a move
     mcts:sims=200,playouts=4            rollout search with settings
-    net:models/7x7.pt,sims=200          search guided by a trained network
-    gtp:"/usr/games/gnugo --mode gtp --level 1 --chinese-rules --capture-all-dead"
+    models/7x7.pt:sims=200              search guided by a trained network (or net:models/7x7.pt,sims=200)
+    gtp:"/usr/games/gnugo --mode gtp --level 1"
+
+(see ``arena/player_spec.py``; GNU Go gets the rule flags Dosaku's scoring needs).
 
 Prints one line per game, then one summary line. Example::
 
@@ -16,15 +18,11 @@ Prints one line per game, then one summary line. Example::
 from __future__ import annotations
 
 import argparse
-import os
-import shlex
 import sys
 import time
 
 from cli.play import board_size, komi_value
 from cli.players import positive_count
-
-MCTS_SETTINGS = {"sims": 1000, "playouts": 1}
 
 
 def add_parser(subparsers) -> None:
@@ -35,7 +33,7 @@ def add_parser(subparsers) -> None:
         description="Play games between A and B, A black in the first game, colours alternating.",
     )
     parser.add_argument(
-        "a", metavar="A", help="first player: random, mcts[:sims=N,playouts=P], net:PATH[,sims=N] or gtp:COMMAND"
+        "a", metavar="A", help="first player: random, mcts[:sims=N,playouts=P], PATH.pt[:sims=N] or gtp:COMMAND"
     )
     parser.add_argument("b", metavar="B", help="second player, spelled the same way")
     parser.add_argument("--games", type=positive_count, default=2, help="games to play (default 2)")
@@ -46,48 +44,23 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def make_player(spec: str, seed: int):
-    """A player from its spelling (see the module docstring); ValueError if it is not one."""
-    kind, _, rest = spec.partition(":")
-    if kind == "random" and not rest:
-        from mcts.players import RandomPlayer
+def make_player(spec: str, seed: int, size: int | None = None):
+    """A player from its spelling (``arena/player_spec.py``); ValueError if it is not one."""
+    from arena.player_spec import build_player, parse_player_spec
 
-        return RandomPlayer(seed)
-    if kind == "mcts":
-        from cli.players import rollout_player
-
-        settings = _mcts_settings(rest)
-        player = rollout_player(seed, settings["sims"], settings["playouts"])
-        player.name = spec
-        return player
-    if kind == "net" and rest.strip():
-        from cli.players import NET_DEFAULT_SIMS, network_player
-
-        path, _, options = rest.partition(",")
-        settings = _mcts_settings(options, {"sims": NET_DEFAULT_SIMS})
-        player = network_player(path, seed, settings["sims"])
-        player.name = spec
-        return player
-    if kind == "gtp" and rest.strip():
-        from arena.gtp_player import GTPPlayer
-
-        command = shlex.split(rest)
-        # Named by its program and arguments, without the program's directory, to keep lines short.
-        return GTPPlayer(command, name=shlex.join([os.path.basename(command[0]), *command[1:]]))
-    raise ValueError(
-        f"unknown player {spec!r} (expected random, mcts[:sims=N,playouts=P], net:PATH[,sims=N] or gtp:COMMAND)"
-    )
+    parsed = parse_player_spec(spec)
+    announce_added_flags(parsed, "match")
+    return build_player(parsed, seed, size)
 
 
-def _mcts_settings(text: str, defaults: dict[str, int] = MCTS_SETTINGS) -> dict[str, int]:
-    """``sims=200,playouts=4`` -> settings over the defaults; every value at least 1."""
-    settings = dict(defaults)
-    for item in filter(None, text.split(",")):
-        key, _, value = item.partition("=")
-        if key not in settings or not value.isdigit() or int(value) < 1:
-            raise ValueError(f"bad setting {item!r} (expected {' or '.join(f'{k}=N' for k in settings)}, N >= 1)")
-        settings[key] = int(value)
-    return settings
+def announce_added_flags(spec, command: str) -> None:
+    """Say on stderr, once per player, which rule flags were added to a GNU Go command line."""
+    if spec.added_flags:
+        print(
+            f"dosaku {command}: note: added {' '.join(spec.added_flags)} to {spec.name!r} "
+            "(Tromp-Taylor scoring and positional superko, as Dosaku's referee)",
+            file=sys.stderr,
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,8 +81,8 @@ def _play(args: argparse.Namespace) -> int:
 
     players = []
     try:
-        players.append(make_player(args.a, args.seed))
-        players.append(make_player(args.b, args.seed + 1))
+        players.append(make_player(args.a, args.seed, args.size))
+        players.append(make_player(args.b, args.seed + 1, args.size))
         start = time.monotonic()
 
         def progress(record, match):
