@@ -12,9 +12,15 @@ Conventions:
   handler takes the argument list (strings) and returns the response text, or
   raises ``GTPError`` with the message after ``?``. Any other exception is turned
   into ``? internal error (...)`` as well, so nothing a client sends stops the
-  engine. Later features (more players, time management, ``lz-analyze``) add
-  handlers with ``register``; ``self.time_settings`` and ``self.time_left`` already
-  keep what the controller sent.
+  engine. The extensions (time control, analysis, life and death:
+  ``arena/gtp_extensions.py``) add theirs with ``register``.
+* **Streamed answers**: a handler may return ``Streamed`` instead of text (live
+  analysis). ``serve`` then writes ``=id`` at once and each line as it comes, and
+  tells the handler when the next command has arrived (stdin is read by a thread
+  into a queue, so the engine can search while it waits); ``handle_line`` runs it
+  briefly and returns the whole answer.
+* **Time**: ``self.timing`` (``arena/time_control.py``) keeps the clocks and gives
+  each ``genmove`` of an anytime player (one with ``search_more``) its stop rule.
 * **Wire format**: a command is ``[id] name [arguments]``; a response is
   ``=[id] text`` or ``?[id] message`` ended by one empty line, as GNU Go (the
   reference implementation) writes it: a space after the id even when the text is
@@ -29,15 +35,18 @@ from __future__ import annotations
 import importlib.metadata
 import math
 import os
+import queue
 import re
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
 
+from arena.time_control import StopRule, TimeLeft, TimeManager, TimeSettings
 from engine.coords import MAX_SIZE, MIN_SIZE, CoordinateError, flat_to_gtp, gtp_to_flat, rowcol_to_flat
 from engine.diagram import draw_board
 from engine.game import BLACK, WHITE, GameState, IllegalMoveError, score_text
@@ -73,28 +82,17 @@ class GTPError(Exception):
     """A command failed; the message is what follows ``?`` in the response."""
 
 
-@dataclass
-class TimeSettings:
-    """Canadian byo-yomi as ``time_settings`` gives it, in seconds.
+class Streamed:
+    """A handler's answer written while it is computed: ``run(emit, interrupted)``
+    emits lines, may stop when ``interrupted()``, and returns the final text ("" for none)."""
 
-    As the spec has it: byo-yomi time 0 means none; byo-yomi time > 0 with 0 stones
-    means no time limit at all.
-    """
-
-    main_time: float = 0.0
-    byo_yomi_time: float = 0.0
-    byo_yomi_stones: int = 0
+    def __init__(self, run: Callable[[Callable[[str], None], Callable[[], bool]], str]):
+        self.run = run
 
 
-@dataclass
-class TimeLeft:
-    """What ``time_left`` last said about one colour's clock."""
-
-    seconds: float
-    stones: int
-
-
-Handler = Callable[[list[str]], str]
+Handler = Callable[[list[str]], "str | Streamed"]
+SYNC_STREAM_CHECKS = 200  # handle_line ends a stream after its first line, or this many checks
+__all__ = ["TimeLeft", "TimeSettings"]  # re-exported: they lived here first
 
 
 # --- argument parsing --------------------------------------------------------
@@ -146,6 +144,12 @@ def expect_args(args: list[str], *counts: int) -> None:
     if len(args) not in counts:
         wanted = " or ".join(str(c) for c in counts)
         raise GTPError(f"{SYNTAX_ERROR} (expected {wanted} argument{'s' if counts != (1,) else ''}, got {len(args)})")
+
+
+def _stream_line(text: str) -> str:
+    """One line of a streamed answer: no control characters, never empty (that would end it)."""
+    text = " ".join(_CONTROL_RE.sub("", text).split("\n")).rstrip()
+    return (text or ".") + "\n"
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -266,16 +270,16 @@ class GTPEngine:
     or end of input.
     """
 
-    def __init__(self, player, size: int = 9, komi: float = 7.5, name: str = ENGINE_NAME, log=None):
+    def __init__(self, player, size: int = 9, komi: float = 7.5, name: str = ENGINE_NAME, log=None,
+                 timing: TimeManager | None = None, extensions: bool = True):  # fmt: skip
         self.player = player
+        self.timing = timing or TimeManager()
         self.name = name
         self.log = log if log is not None else sys.stderr
         self.size = size
         self.komi = komi
         self.game = self._new_game()
         self.generated: set[int] = set()  # colours the engine moved for, for printsgf's player names
-        self.time_settings = TimeSettings()
-        self.time_left: dict[int, TimeLeft] = {}
         self.quit_requested = False
         self.commands: dict[str, Handler] = {}
         for command in (
@@ -286,6 +290,18 @@ class GTPEngine:
             "is_legal", "list_stones",
         ):  # fmt: skip
             self.register(command, getattr(self, "cmd_" + command))
+        if extensions:
+            from arena.gtp_extensions import install  # it builds on this module
+
+            install(self)
+
+    @property
+    def time_settings(self) -> TimeSettings:
+        return self.timing.settings
+
+    @property
+    def time_left(self) -> dict[int, TimeLeft]:
+        return self.timing.left
 
     def register(self, name: str, handler: Handler) -> None:
         """Add (or replace) the handler of command ``name``."""
@@ -293,8 +309,14 @@ class GTPEngine:
 
     # --- protocol ------------------------------------------------------------
 
-    def handle_line(self, line: str) -> str | None:
-        """The full response to one command line, or None if the line holds no command."""
+    def handle_line(self, line: str, emit: Callable[[str], None] | None = None,
+                    interrupted: Callable[[], bool] | None = None) -> str | None:  # fmt: skip
+        """The full response to one command line, or None if the line holds no command.
+
+        A streamed answer goes out through ``emit`` as it comes (then only the rest is
+        returned) and stops when ``interrupted()``; without ``emit``, it runs briefly
+        and the whole answer is returned.
+        """
         line = preprocess(line)
         if not line:
             return None
@@ -305,33 +327,75 @@ class GTPEngine:
         if handler is None:
             return format_response(False, command_id, UNKNOWN_COMMAND)
         try:
-            return format_response(True, command_id, handler(args))
+            answer = handler(args)
+            if isinstance(answer, Streamed):
+                return self._stream(command_id, answer, emit, interrupted)
+            return format_response(True, command_id, answer)
         except GTPError as err:
             return format_response(False, command_id, str(err))
         except Exception as err:  # noqa: BLE001 - a bug must not take the engine down
             traceback.print_exc(file=self.log)
             return format_response(False, command_id, f"internal error ({type(err).__name__}: {err})")
 
-    def handle_bytes(self, raw: bytes, too_long: bool = False) -> str | None:
+    def _stream(self, command_id: str, answer: Streamed, emit, interrupted) -> str:
+        """Run a streamed answer: ``=id``, its lines, its final text, the blank line."""
+        collected: list[str] = []
+        out = emit or collected.append
+        if interrupted is None:  # handle_line alone: stop after the first line
+            checks = iter(range(SYNC_STREAM_CHECKS))
+
+            def interrupted() -> bool:
+                return len(collected) > 1 or next(checks, None) is None
+
+        out(f"={command_id} \n")
+        try:
+            final = answer.run(lambda text: out(_stream_line(text)), interrupted)
+        except OSError:
+            raise  # the controller went away: serve ends
+        except Exception as err:  # noqa: BLE001 - the header is out: log, and end the answer cleanly
+            if not isinstance(err, GTPError):
+                traceback.print_exc(file=self.log)
+            print(f"gtp: {type(err).__name__}: {err}", file=self.log)
+            final = ""
+        tail = (_stream_line(final) if final else "") + "\n"
+        return tail if emit else "".join(collected) + tail
+
+    def handle_bytes(self, raw: bytes, too_long: bool = False, emit=None, interrupted=None) -> str | None:
         """``handle_line`` for raw input; a line marked ``too_long`` is refused, keeping its id."""
         text = raw.decode("utf-8", errors="replace")
         if not too_long:
-            return self.handle_line(text)
+            return self.handle_line(text, emit, interrupted)
         command_id, _, _ = split_command(preprocess(text))
         return format_response(False, command_id, f"line too long (over {MAX_LINE_CHARS} characters)")
 
     def serve(self, reader: BinaryIO, writer: BinaryIO) -> int:
-        """Answer commands from ``reader`` on ``writer`` until ``quit`` or end of input; return 0."""
+        """Answer commands from ``reader`` on ``writer`` until ``quit`` or end of input; return 0.
+
+        A thread reads the lines into a queue (None marks the end of input), so a
+        streamed answer can run until the next line arrives.
+        """
+        inbox: queue.Queue[tuple[bytes, bool] | None] = queue.Queue()
+
+        def read_all() -> None:
+            try:
+                while (line := read_line(reader)) is not None:
+                    inbox.put(line)
+            finally:
+                inbox.put(None)
+
+        def write(text: str) -> None:
+            writer.write(text.encode("utf-8", errors="replace"))
+            writer.flush()  # the controller waits for each answer, and each analysis line
+
+        threading.Thread(target=read_all, name="gtp-reader", daemon=True).start()
         while not self.quit_requested:
-            line = read_line(reader)
+            line = inbox.get()
             if line is None:
                 break
-            response = self.handle_bytes(*line)
-            if response is None:
-                continue
             try:
-                writer.write(response.encode("utf-8", errors="replace"))
-                writer.flush()  # the controller waits for each answer
+                response = self.handle_bytes(*line, emit=write, interrupted=lambda: not inbox.empty())
+                if response is not None:
+                    write(response)
             except (BrokenPipeError, ValueError, OSError):
                 print("gtp: the controller closed the connection", file=self.log)
                 break
@@ -373,12 +437,43 @@ class GTPEngine:
         self.game.to_play = WHITE
         return " ".join(flat_to_gtp(m, self.size) for m in moves)
 
-    def _generate(self, color: int) -> int:
-        """The player's move for ``color`` in the current position (not played)."""
+    def _generate(self, color: int, watch: Callable[[int, object], None] | None = None) -> int:
+        """The player's move for ``color`` in the current position (not played).
+
+        An anytime player searches under the clock's stop rule (or its own fixed
+        simulations when there is no clock); ``watch(simulations, visits)`` sees each chunk.
+        """
         view = self.game.copy()
         view.to_play = color
-        move = self.player.genmove(view).move
+        if not hasattr(self.player, "search_more"):
+            move = self.player.genmove(view).move
+            return RESIGN if move < 0 else int(move)
+        stop = self.timing.stop_rule(color, self.size, view.move_number)
+        if stop is None and watch is not None:  # chunks of the usual size, so lines come as it searches
+            stop = StopRule(None, max_simulations=self.player.config.simulations)
+        if watch is not None:
+            rule = stop
+
+            def stop(simulations, visits):
+                watch(simulations, visits)
+                return rule(simulations, visits)
+
+        move = self.player.genmove(view, stop=stop).move
         return RESIGN if move < 0 else int(move)
+
+    def genmove_and_play(self, color: int, watch=None) -> int:
+        """``genmove``: the move generated, played, its thinking charged to the clock."""
+        self.game.resume()  # a controller may play on after two passes (clean-up phase)
+        start = time.monotonic()
+        move = self._generate(color, watch)
+        self.timing.record(color, time.monotonic() - start)
+        if move != RESIGN:
+            try:
+                self.game.play(move, color)
+            except IllegalMoveError as err:
+                raise GTPError(f"the player chose an illegal move ({err})") from None
+            self.generated.add(color)
+        return move
 
     def _move_text(self, move: int) -> str:
         """A generated move as GTP answers it: a vertex, ``pass`` or ``resign``."""
@@ -486,16 +581,7 @@ class GTPEngine:
     def cmd_genmove(self, args: list[str]) -> str:
         """The player's move for the colour, played; ``resign`` leaves the board alone."""
         expect_args(args, 1)
-        color = parse_color(args[0])
-        self.game.resume()  # a controller may play on after two passes (clean-up phase)
-        move = self._generate(color)
-        if move != RESIGN:
-            try:
-                self.game.play(move, color)
-            except IllegalMoveError as err:
-                raise GTPError(f"the player chose an illegal move ({err})") from None
-            self.generated.add(color)
-        return self._move_text(move)
+        return self._move_text(self.genmove_and_play(parse_color(args[0])))
 
     def cmd_reg_genmove(self, args: list[str]) -> str:
         """The player's move for the colour, not played (for regression tests)."""
@@ -514,13 +600,13 @@ class GTPEngine:
     # --- time ----------------------------------------------------------------
 
     def cmd_time_settings(self, args: list[str]) -> str:
-        """Store Canadian byo-yomi settings; no time management yet."""
+        """Canadian byo-yomi settings (see ``TimeSettings.from_gtp``); both clocks start afresh."""
         expect_args(args, 3)
         main_time, byo_yomi_time = parse_float(args[0]), parse_float(args[1])
         stones = parse_int(args[2])
         if main_time < 0 or byo_yomi_time < 0 or stones < 0:
             raise GTPError(f"{SYNTAX_ERROR} (times and stones cannot be negative)")
-        self.time_settings = TimeSettings(main_time, byo_yomi_time, stones)
+        self.timing.set_settings(TimeSettings.from_gtp(main_time, byo_yomi_time, stones))
         return ""
 
     def cmd_time_left(self, args: list[str]) -> str:
@@ -530,7 +616,7 @@ class GTPEngine:
         seconds, stones = parse_float(args[1]), parse_int(args[2])
         if stones < 0:
             raise GTPError(f"{SYNTAX_ERROR} (stones cannot be negative)")
-        self.time_left[color] = TimeLeft(seconds, stones)
+        self.timing.set_left(color, seconds, stones)
         return ""
 
     # --- reading the position ------------------------------------------------

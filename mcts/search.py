@@ -38,6 +38,15 @@ class SearchResult:
     principal_variation: list[int]  # flat moves, most visited first
 
 
+@dataclass
+class RootStatistics:
+    """Every root action as an analysis display shows it, from the root player's view."""
+
+    visits: np.ndarray  # [N*N+1] completed visits
+    values: np.ndarray  # [N*N+1] mean value (Q) in [-1, 1]; NaN where never visited
+    priors: np.ndarray  # [N*N+1] prior as searched (noise included); -1 for illegal moves
+
+
 class BatchedSearch:
     """Trees and root positions of ``games`` games of one board size."""
 
@@ -288,10 +297,30 @@ class BatchedSearch:
         best = np.flatnonzero(visits == visits.max())
         return int(best[np.argmax(t.prior[g, node, best])])
 
-    def principal_variation(self, g: int, limit: int = 20) -> list[int]:
-        """Most visited moves from the root down, as flat moves."""
+    def root_statistics(self, g: int) -> RootStatistics:
+        """Visits, mean values and priors of the root's actions (for analysis output)."""
+        t = self.trees
+        visits = self.root_visits(g)
+        if t.node_count[g] == 0:
+            empty = np.full(self.actions, np.nan)
+            return RootStatistics(visits, empty, np.full(self.actions, -1.0, np.float32))
+        children = t.children[g, ROOT]
+        sums = np.where(children >= 0, t.value_sum[g, np.maximum(children, 0)], 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(visits > 0, sums / np.maximum(visits, 1), np.nan)
+        return RootStatistics(visits, values, t.prior[g, ROOT].copy())
+
+    def principal_variation(self, g: int, limit: int = 20, first: int | None = None) -> list[int]:
+        """Most visited moves from the root down, as flat moves; with ``first``, the
+        line that starts with that root action (just ``[first]`` if it was never expanded)."""
         t = self.trees
         line, node = [], ROOT
+        if first is not None:
+            child = int(t.children[g, ROOT, first]) if t.node_count[g] else UNVISITED
+            line.append(int(first))
+            if child < 0 or t.visits[g, child] <= 0:
+                return line
+            node = child
         while len(line) < limit and t.status[g, node] == EXPANDED:
             best = self._most_visited(g, node)
             child = int(t.children[g, node, best])
