@@ -28,6 +28,7 @@ import numpy as np
 ELO_PER_NATURAL_UNIT = 400.0 / math.log(10.0)  # Elo points per unit of the logistic's natural scale
 Z_95 = 1.959964  # two-sided 95% quantile of the normal distribution
 DEFAULT_VIRTUAL_DRAWS = 1.0
+DIVERGED = "the Elo fit diverged: a player won or lost every game (virtual draws keep such ratings finite)"
 MAX_NEWTON_STEP = 2.0  # natural units (about 350 Elo) a rating may move in one Newton step
 
 
@@ -112,16 +113,19 @@ def fit_elo(
         gradient, information = _derivatives(theta, games, scores)
         if not free:
             break
-        step = np.linalg.solve(information[np.ix_(free, free)], gradient[free])
+        try:
+            step = np.linalg.solve(information[np.ix_(free, free)], gradient[free])
+        except np.linalg.LinAlgError:
+            raise ValueError(DIVERGED) from None
         # Damped: a full Newton step from far away can overshoot on lopsided results.
         step = np.clip(step, -MAX_NEWTON_STEP, MAX_NEWTON_STEP)
         theta[free] += step
         if np.max(np.abs(step)) < 1e-10:
             break
     else:
-        raise ValueError("the Elo fit did not converge (a player may have won or lost every game)")
+        raise ValueError(DIVERGED)
     if not np.all(np.isfinite(theta)):
-        raise ValueError("the Elo fit diverged (a player won or lost every game; use virtual draws)")
+        raise ValueError(DIVERGED)
 
     _, information = _derivatives(theta, games, scores)
     errors = np.zeros(count)

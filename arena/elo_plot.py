@@ -51,9 +51,10 @@ def plot_elo(
     for number, rating in enumerate(sorted(baselines, key=lambda r: r.elo)):
         colour = colours[(number + len(runs)) % len(colours)]
         axes.axhline(rating.elo, color=colour, linestyle="--", linewidth=1.2)
-        axes.axhspan(rating.low, rating.high, color=colour, alpha=0.08)
-        axes.annotate(f"{rating.name} ({rating.elo:+.0f})", xy=(0.01, rating.elo), xycoords=("axes fraction", "data"),
-                      va="bottom", fontsize=8, color=colour)  # fmt: skip
+        axes.axhspan(rating.low, rating.high, color=colour, alpha=0.05)
+        # Labels step across the width, so that baselines at nearly one rating stay readable.
+        axes.annotate(f"{rating.name} ({rating.elo:+.0f})", xy=(0.01 + 0.33 * (number % 3), rating.elo),
+                      xycoords=("axes fraction", "data"), va="bottom", fontsize=8, color=colour)  # fmt: skip
     axes.set_xlabel("training step")
     axes.set_ylabel(f"Elo (0 = {anchor}), 95% intervals")
     axes.set_title(title)
