@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 
 from mcts.evaluators import RolloutEvaluator
-from mcts.players import MCTSPlayer, RandomPlayer
+from mcts.players import MCTSPlayer, RandomPlayer, ResignRule
 
 NET_DEFAULT_SIMS = 200  # a network needs far fewer simulations than rollouts
+MCTS_DEFAULT_SIMS = 1000
+DEFAULT_RESIGN_WINRATE = 0.05
+TREE_MEMORY = 64 * 2**20  # bytes a timed search's tree may take (about 100,000 nodes on 9x9)
 
 
 def rollout_player(seed: int, simulations: int, playouts: int) -> MCTSPlayer:
@@ -73,3 +76,45 @@ def positive_count(text: str) -> int:
     if count < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {count}")
     return count
+
+
+def add_search_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of a searching bot that plays on a clock (``dosaku gtp``)."""
+    parser.add_argument("--time-per-move", type=positive_seconds, default=None, metavar="S",
+                        help="think about S seconds a move (with --sims: at most N simulations); "
+                             "a controller's clock (time_settings) can only shorten it")  # fmt: skip
+    parser.add_argument("--resign-threshold", type=float, default=DEFAULT_RESIGN_WINRATE, metavar="WINRATE",
+                        help=f"resign when the winrate stays below this for {ResignRule.moves} moves in a row "
+                             f"(never in the opening; default {DEFAULT_RESIGN_WINRATE}; 0 or less: never)")  # fmt: skip
+
+
+def make_search_player(args: argparse.Namespace, seed: int, log=None):
+    """``make_player`` for play on a clock: the bot, with the resign rule and room for a
+    long search when it searches; without a model the search is rollouts, and ``log``
+    (stderr) is told so. Returns ``(player, time_manager)``."""
+    import sys
+
+    from arena.time_control import TimeManager
+
+    log = log if log is not None else sys.stderr
+    player = make_player(args, seed)
+    if isinstance(player, MCTSPlayer):
+        if not args.model:
+            print(f"dosaku: no --model: playing with rollout search (random playouts, no network), "
+                  f"{player.config.simulations} simulations a move", file=log)  # fmt: skip
+        player.resign = ResignRule(winrate=args.resign_threshold)
+        player.node_memory = TREE_MEMORY
+    # Under a clock --sims is a ceiling; with --time-per-move alone the time decides.
+    timing = TimeManager(time_per_move=args.time_per_move, max_simulations=args.sims)
+    return player, timing
+
+
+def positive_seconds(text: str) -> float:
+    """A number of seconds above 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return seconds

@@ -91,6 +91,9 @@ class MCTSPlayer:
         self.seed = seed
         self.name = name
         self.resign = resign
+        # Bytes the tree may take; None keeps the config's capacity. A search that
+        # runs on a clock needs room beyond its nominal simulations.
+        self.node_memory: int | None = None
         self._search: BatchedSearch | None = None
         # Per colour: (move number of its last search, hopeless searches in a row).
         self._hopeless: dict[int, tuple[int, int]] = {}
@@ -102,7 +105,11 @@ class MCTSPlayer:
         search = self._search
         if search is None or search.size != game.size or length > search.max_game_length:
             longest = max(4 * game.size * game.size, 2 * length)
-            search = BatchedSearch(self.config, game.size, 1, self.evaluator, seed=self.seed, max_game_length=longest)
+            config = self.config
+            if self.node_memory is not None:  # children and priors: 8 bytes per action per node
+                nodes = self.node_memory // (8 * (game.size * game.size + 1))
+                config = replace(config, max_nodes=max(config.node_capacity(), nodes))
+            search = BatchedSearch(config, game.size, 1, self.evaluator, seed=self.seed, max_game_length=longest)
             self._search = search
         return search
 
