@@ -1,4 +1,12 @@
-"""``dosaku play``: a person against the bot. The terminal game for now; a window later."""
+"""``dosaku play``: a person against the bot, in a Pygame window (``--text``: in the terminal).
+
+The window's bot for each board size: ``--model`` when it plays that size, else
+the shipped network ``models/{N}x{N}.pt`` when one exists (looked up when the
+game starts, so a network shipped later is picked up), else rollout search;
+``--player`` forces one kind. The window is imported only here, lazily, so the
+terminal game and the other commands never load pygame. Without a display the
+window cannot open, and the terminal game is played instead, with a note.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +14,25 @@ import argparse
 import math
 import sys
 import time
+from pathlib import Path
 
-from cli.players import add_player_arguments, make_player, model_board_size
+from cli.players import (
+    NET_DEFAULT_SIMS,
+    add_player_arguments,
+    make_player,
+    model_board_size,
+    network_player,
+    rollout_player,
+)
 from cli.text_game import TextGame
 from engine.coords import MAX_SIZE, MIN_SIZE
 from engine.game import BLACK, WHITE, GameState
+from engine.handicap import fixed_handicap_moves
+from mcts.players import RandomPlayer
 
 COLORS = {"black": BLACK, "white": WHITE}
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # the shipped networks, next to the packages
+ROLLOUT_DEFAULT_SIMS = 1000  # make_player's default for the mcts bot
 
 
 SEED_LIMIT = 2**32  # fits the bot's RNG seeding and is short enough to type back
@@ -22,16 +42,18 @@ def add_parser(subparsers) -> None:
     """Register ``play`` and its options on the ``dosaku`` subcommand parsers."""
     parser = subparsers.add_parser(
         "play",
-        help="play against the bot (terminal now; a window later)",
-        description="Play a game against the bot. The terminal game is the only front end so far.",
+        help="play against the bot in a window (--text: in the terminal)",
+        description="Play a game against the bot in a window, or in the terminal with --text.",
     )
-    parser.add_argument("--text", action="store_true", help="play in the terminal")
+    parser.add_argument("--text", action="store_true", help="play in the terminal instead of a window")
     parser.add_argument("--size", type=board_size, default=None,
                         help=f"board size, {MIN_SIZE}..{MAX_SIZE} (default: the model's, else 9)")  # fmt: skip
     parser.add_argument("--komi", type=komi_value, default=7.5, help="komi for white (default 7.5)")
     parser.add_argument(
         "--color", type=str.lower, choices=sorted(COLORS), default="black", help="your colour (default black)"
     )
+    parser.add_argument("--handicap", type=int, default=0,
+                        help="fixed handicap stones for black (2-9 on boards from 7x7; default none)")  # fmt: skip
     add_player_arguments(parser, default_player="mcts")
     parser.add_argument(
         "--seed", type=seed_value, default=None, help="the bot's random seed (default: from the clock, printed)"
@@ -40,16 +62,100 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Play one game in the terminal; return the exit code."""
+    """Play in the window (or the terminal with --text); return the exit code."""
     if not args.text:
-        print("note: the game window is not built yet; playing in the terminal (--text).", file=sys.stderr)
+        from gui.app import WindowUnavailable
+
+        try:
+            return run_window(args)
+        except WindowUnavailable as err:
+            print(f"note: the game window cannot open ({err}); playing in the terminal (--text).", file=sys.stderr)
+    return run_text(args)
+
+
+def run_text(args: argparse.Namespace) -> int:
+    """Play one game in the terminal; return the exit code."""
     # GameState checks komi against the board size; its ValueError becomes cli.main's one-line error.
     size = resolve_size(args.size, args.model)
     game = GameState(size, args.komi)
+    if args.handicap:
+        game.place_setup_stones(BLACK, fixed_handicap_moves(size, args.handicap))
+        game.to_play = WHITE
     seed = args.seed if args.seed is not None else time.time_ns() % SEED_LIMIT
     bot = make_player(args, seed)
     print(f"Seed {seed} (replay this game with --seed {seed}).")
     return TextGame(game, bot, COLORS[args.color], sys.stdin, sys.stdout).run()
+
+
+def run_window(args: argparse.Namespace) -> int:
+    """Open the window and play until it is closed; WindowUnavailable without a display."""
+    from gui.app import App
+    from gui.settings import GameSettings
+
+    size = resolve_size(args.size, args.model)
+    settings = GameSettings(size, COLORS[args.color], args.komi, args.handicap, args.sims)
+    seed = args.seed if args.seed is not None else time.time_ns() % SEED_LIMIT
+    bots = WindowBots(args.player, args.model, args.playouts, seed)
+    app = App(settings, bots.opponent)  # first, so that a terminal fallback prints the seed once
+    print(f"Seed {seed} (replay this game with --seed {seed}).")
+    app.run()
+    return 0
+
+
+# --- the window's bots ---------------------------------------------------------
+
+
+def shipped_model(size: int, models_dir: Path = MODELS_DIR) -> Path | None:
+    """The shipped network for ``size`` x ``size`` (``models/{N}x{N}.pt``), None if there is none yet."""
+    path = models_dir / f"{size}x{size}.pt"
+    return path if path.is_file() else None
+
+
+class WindowBots:
+    """The window's bot for each game's settings (see the module docstring for the choice)."""
+
+    def __init__(self, player: str | None, model: str | None, playouts: int, seed: int,
+                 models_dir: Path = MODELS_DIR):  # fmt: skip
+        if player == "net" and not model:
+            raise ValueError("--player net needs --model PATH")
+        if model and player not in (None, "net"):
+            raise ValueError(f"--model is for the net player, not {player}")
+        self.player, self.model, self.playouts, self.seed = player, model, playouts, seed
+        self.model_size = model_board_size(model)
+        self.models_dir = models_dir
+
+    def opponent(self, settings):
+        """A ``gui.opponent.Opponent`` for a game of ``settings``; the player is built on its first move."""
+        from gui.opponent import Opponent
+
+        size, seed = settings.size, self.seed
+        if self.player == "random":
+            return Opponent("random moves", lambda: RandomPlayer(seed))
+        model, why_not = self._network_for(size)
+        if model is not None:
+            sims = settings.simulations or NET_DEFAULT_SIMS
+            return Opponent(f"the network {model.name}, {sims} simulations",
+                            lambda: network_player(str(model), seed, sims))  # fmt: skip
+        sims = settings.simulations or ROLLOUT_DEFAULT_SIMS
+        playouts = self.playouts
+        note = f" ({why_not})" if why_not else ""
+        return Opponent(f"rollout search, {sims} simulations{note}", lambda: rollout_player(seed, sims, playouts))
+
+    def _network_for(self, size: int) -> tuple[Path | None, str]:
+        """The network to play ``size`` with, or None and why there is none (empty: none was wanted)."""
+        if self.player == "mcts":
+            return None, ""
+        if self.model and self.model_size == size:
+            return Path(self.model), ""
+        shipped = shipped_model(size, self.models_dir)
+        if shipped is not None:
+            return shipped, ""
+        if self.model:
+            return (
+                None,
+                f"{Path(self.model).name} plays {self.model_size}x{self.model_size}, none ships for {size}x{size}",
+            )
+        return None, f"no trained network for {size}x{size}"
 
 
 # --- argument types: each raises argparse's error, shown as one usage line ----

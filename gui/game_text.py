@@ -1,0 +1,58 @@
+"""What the window says about the game, as plain sentences (no pygame here)."""
+
+from __future__ import annotations
+
+from engine.game import BLACK, EMPTY, WHITE, GameState, color_name
+
+SUPERKO_PREFIX = "superko"
+
+
+def explain_illegal(reason: str) -> str:
+    """The engine's reason, worded for a person who just clicked (ko is the common superko)."""
+    if reason.startswith(SUPERKO_PREFIX):
+        return "ko: it would repeat an earlier position (superko)"
+    if reason == "occupied":
+        return "the point is occupied"
+    if reason == "suicide":
+        return "suicide: the stone would have no liberty"
+    return reason
+
+
+def area_counts(game: GameState) -> tuple[int, int]:
+    """Points that count for black and for white under Tromp-Taylor area scoring."""
+    owner = game.owner()
+    return int((owner == BLACK).sum()), int((owner == WHITE).sum())
+
+
+def result_sentence(game: GameState) -> str:
+    """``Black wins by 3.5 points (B+3.5)``, ``White wins by resignation (W+R)`` or ``Draw (0)``."""
+    winner = game.winner()
+    if winner == EMPTY:
+        return "Draw (0)"
+    name = color_name(winner).capitalize()
+    if game.resigned != EMPTY:
+        return f"{name} wins by resignation ({game.result()})"
+    margin = abs(game.score())
+    return f"{name} wins by {margin:g} point{'' if margin == 1 else 's'} ({game.result()})"
+
+
+def area_sentence(game: GameState) -> str:
+    black, white = area_counts(game)
+    return f"Area: black {black}, white {white}, komi {game.komi:g}"
+
+
+def captures_sentence(game: GameState) -> str:
+    return f"Captures: black {game.captures(BLACK)}, white {game.captures(WHITE)}"
+
+
+def win_rate_sentence(bot_win_rate: float | None) -> str:
+    if bot_win_rate is None:
+        return "Dosaku's win-rate: not searched yet"
+    return f"Dosaku's win-rate: {100 * bot_win_rate:.0f}%"
+
+
+def game_line(game: GameState, human_color: int) -> str:
+    """``9x9, komi 7.5, you play black`` (and the handicap, if any)."""
+    stones = sum(1 for color, _ in game.setup if color == BLACK)
+    handicap = f", handicap {stones}" if stones and not any(color == WHITE for color, _ in game.setup) else ""
+    return f"{game.size}x{game.size}, komi {game.komi:g}{handicap}, you play {color_name(human_color)}"

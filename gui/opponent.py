@@ -1,0 +1,70 @@
+"""``Opponent``: the bot of a game, as the window sees it: a name, moves, and an ownership estimate.
+
+The player itself (anything with ``genmove(game) -> Decision``, ``mcts.players``)
+is built lazily by ``build_player``, in the bot's thread, so loading a network
+never freezes the window. Ownership comes from the player's evaluator when it
+has an ownership head (``nets.evaluator.NetEvaluator.evaluate_full``, found by
+duck typing: gui does not import nets); otherwise from the Tromp-Taylor owner
+of each point as the position stands, and ``Ownership.source`` says which.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.game import BLACK, WHITE, GameState
+
+NET_SOURCE = "the network's ownership head"
+AREA_SOURCE = "Tromp-Taylor area as it stands (no ownership head)"
+
+
+@dataclass
+class Ownership:
+    """Who owns each point, float32 ``[N*N]`` in [-1, 1], +1 black's; and where the estimate came from."""
+
+    values: np.ndarray
+    source: str
+
+
+class Opponent:
+    """A bot called ``description`` in the window, whose player ``build_player`` makes on first use."""
+
+    def __init__(self, description: str, build_player: Callable[[], object]):
+        self.description = description
+        self._build_player = build_player
+        self._player = None
+        self._lock = threading.Lock()  # one search at a time: players are not thread-safe
+
+    def player(self):
+        if self._player is None:
+            self._player = self._build_player()
+        return self._player
+
+    def genmove(self, game: GameState):
+        """The player's ``Decision`` for the player to move in ``game``."""
+        with self._lock:
+            return self.player().genmove(game)
+
+    def ownership(self, game: GameState) -> Ownership:
+        """The evaluator's ownership of ``game`` if it has the head, else the Tromp-Taylor owners."""
+        with self._lock:
+            evaluator = getattr(self.player(), "evaluator", None)
+            if getattr(evaluator, "has_ownership", False) and getattr(evaluator, "size", None) == game.size:
+                answer = evaluator.evaluate_full(game.features()[None], game.legal_moves()[None])
+                values = answer.ownership[0].astype(np.float32)
+                # The head answers for the player to move; the window speaks for black.
+                return Ownership(values if game.to_play == BLACK else -values, NET_SOURCE)
+        return Ownership(area_ownership(game), AREA_SOURCE)
+
+
+def area_ownership(game: GameState) -> np.ndarray:
+    """Tromp-Taylor owners as ownership values: +1 black's, -1 white's, 0 neutral."""
+    owner = game.owner()
+    values = np.zeros(len(owner), np.float32)
+    values[owner == BLACK] = 1.0
+    values[owner == WHITE] = -1.0
+    return values
