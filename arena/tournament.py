@@ -115,7 +115,6 @@ def run_tournament(
     pending = [job for job in tournament.jobs() if not results.done(job.key)]
     total = len(tournament.jobs())
     results.save()  # the settings are on disk before the first game
-    (out / GAMES_DIR).mkdir(parents=True, exist_ok=True)
     queue = iter(pending)
 
     def record(outcome: dict) -> None:
@@ -133,6 +132,7 @@ def store_outcome(outcome: dict, out: Path, results: ResultsFile) -> None:
     outcome["sgf"] = None
     if sgf is not None:
         name = game_file_name(outcome)
+        (out / GAMES_DIR).mkdir(parents=True, exist_ok=True)
         save_sgf_file(out / GAMES_DIR / name, sgf)
         outcome["sgf"] = f"{GAMES_DIR}/{name}"
     results.add(outcome)

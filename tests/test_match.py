@@ -14,7 +14,7 @@ import pytest
 
 from arena.gtp_client import GTPClient
 from arena.gtp_player import GTPPlayer
-from arena.match import IllegalPlayerMoveError, play_game, play_match
+from arena.match import IllegalPlayerMoveError, play_game, play_match, play_out
 from cli.main import build_parser
 from engine.coords import gtp_to_flat
 from engine.game import BLACK, EMPTY, WHITE, GameState
@@ -158,3 +158,16 @@ def test_cli_options_of_the_search_player():
     for bad in (["gtp", "--sims", "0"], ["play", "--playouts", "-1"], ["gtp", "--sims", "many"]):
         with pytest.raises(SystemExit):
             build_parser().parse_args(bad)
+
+
+def test_play_out_keeps_the_moves_before_a_player_fails():
+    class Breaks(RandomPlayer):
+        def genmove(self, game):
+            if len(game.moves) >= 4:
+                raise RuntimeError("engine gone")
+            return super().genmove(game)
+
+    game = GameState(5, 7.5, 75)
+    with pytest.raises(RuntimeError, match="engine gone"):
+        play_out(game, Breaks(1), RandomPlayer(2))
+    assert len(game.moves) == 4 and not game.is_over()  # the partial game, for the record of an aborted one
