@@ -1,0 +1,155 @@
+"""Helpers of the window tests (no tests here): a headless window, scripted bots, posted events.
+
+Every test drives the real event loop: it posts pygame events and calls
+``App.step()``, the frame ``App.run()`` repeats. ``SDL_VIDEODRIVER=dummy`` makes
+the window headless; the fixture sets it for the test alone and closes the window
+after, so that other test modules in the same process see the environment as it was.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pygame
+import pytest
+
+from engine.coords import gtp_to_flat
+from engine.game import GameState
+from gui.app import App
+from gui.opponent import Opponent
+from gui.settings import GameSettings
+from mcts.players import Decision
+from mcts.search import SearchResult
+
+NO_HANG = 60.0  # seconds before a test gives up waiting for the bot: a hang guard, not a timing claim
+
+
+class ScriptedPlayer:
+    """Plays the first legal move of ``replies`` (GTP vertices) and passes when none is left or the
+    person just passed; waits for ``gate`` (a threading.Event) first, when given one."""
+
+    def __init__(self, replies=(), gate: threading.Event | None = None, value: float = 0.3):
+        self.replies = list(replies)
+        self.gate = gate
+        self.value = value
+        self.calls = 0
+
+    def genmove(self, game: GameState) -> Decision:
+        self.calls += 1
+        if self.gate is not None:
+            self.gate.wait()
+        move = game.pass_move
+        human_passed = game.moves and game.moves[-1][1] == game.pass_move
+        if not human_passed:
+            for vertex in self.replies:
+                candidate = gtp_to_flat(vertex, game.size)
+                if game.is_legal(candidate):
+                    move = candidate
+                    break
+        visits = np.zeros(game.pass_move + 1, np.int32)
+        visits[move] = 30
+        visits[game.legal_moves()] += 1
+        visits[move] = max(visits[move], 1)
+        search = SearchResult(visits, visits / visits.sum(), self.value, int(visits.sum()), [move])
+        return Decision(move, search)
+
+
+class Bots:
+    """An opponent factory for the window that hands out ``ScriptedPlayer``s and remembers what it was asked."""
+
+    def __init__(self, replies=(), gate: threading.Event | None = None):
+        self.replies, self.gate = replies, gate
+        self.asked: list[GameSettings] = []
+        self.players: list[ScriptedPlayer] = []
+
+    def __call__(self, settings: GameSettings) -> Opponent:
+        self.asked.append(settings)
+        player = ScriptedPlayer(self.replies, self.gate)
+        self.players.append(player)
+        return Opponent(f"a scripted bot ({settings.size}x{settings.size})", lambda: player)
+
+
+# Named apart from the fixture, so that test modules can import it without their
+# parameters shadowing the import (ruff F811).
+@pytest.fixture(name="headless")
+def headless_fixture(monkeypatch):
+    """SDL without a screen or sound card, for this test only."""
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+
+
+@pytest.fixture(name="open_window")
+def open_window_fixture(headless, tmp_path):
+    """A starter of windows: ``open_window(bots, settings=..., size=...)``; each is closed after the test."""
+    windows: list[App] = []
+
+    def start(bots, settings: GameSettings | None = None, size=(1000, 720)) -> App:
+        app = App(settings or GameSettings(9), bots, window_size=size, games_dir=tmp_path / "games")
+        windows.append(app)
+        app.step()
+        return app
+
+    yield start
+    for app in windows:
+        app.close()
+
+
+# --- driving the loop --------------------------------------------------------
+
+
+def center(app: App, vertex: str) -> tuple[int, int]:
+    return app.layout().board.point_center(gtp_to_flat(vertex, app.game.size))
+
+
+def click_at(app: App, position) -> None:
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=position, button=1))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=position, button=1))
+    app.step()
+
+
+def click(app: App, vertex: str) -> None:
+    """Click the intersection of ``vertex`` where the layout draws it."""
+    click_at(app, center(app, vertex))
+
+
+def click_button(app: App, action: str) -> None:
+    (button,) = [b for b in app.buttons() if b.action == action]
+    click_at(app, button.rect.center)
+
+
+def press(app: App, key: int) -> None:
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+    pygame.event.post(pygame.event.Event(pygame.KEYUP, key=key, mod=0, unicode="", scancode=0))
+    app.step()
+
+
+def type_text(app: App, text: str) -> None:
+    pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=text))
+    app.step()
+
+
+def replace_field(app: App, text: str) -> None:
+    """Empty the open path prompt with backspaces and type ``text``."""
+    for _ in range(len(app.dialog.field.text)):
+        press(app, pygame.K_BACKSPACE)
+    type_text(app, text)
+
+
+def settle(app: App) -> None:
+    """Step until the bot has answered everything asked about the position on the board."""
+    deadline = time.monotonic() + NO_HANG
+    while any(generation == app.generation for generation in app.waiting.values()):
+        assert time.monotonic() < deadline, "the bot never answered"
+        app.worker.wait(0.05)
+        app.step()
+    app.step()
+
+
+def screenshot(app: App, path) -> pygame.Surface:
+    """Draw the window, save it as a PNG with pygame.image.save, and read the file back."""
+    app.dirty = True
+    app.step()
+    pygame.image.save(app.screen, str(path))
+    return pygame.image.load(str(path))
