@@ -68,8 +68,9 @@ def kgs_time_settings(engine: GTPEngine, args: list[str]) -> str:
 # --- life and death ----------------------------------------------------------
 
 
-def ownership_of(engine: GTPEngine, game: GameState) -> np.ndarray:
-    """Ownership of ``game`` (black +1): the player's network head if it has one, else playouts."""
+def ownership_of(engine: GTPEngine, game: GameState) -> tuple[np.ndarray, np.ndarray | None]:
+    """Ownership of ``game`` (black +1) and its neutral share: the player's network head
+    if it has one (no neutral share), else playouts."""
     evaluator = getattr(engine.player, "evaluator", None)
     try:
         return estimate_ownership(game, evaluator, seed=OWNERSHIP_SEED)
@@ -85,7 +86,7 @@ def final_status_list(engine: GTPEngine, args: list[str]) -> str:
     if wanted not in STATUSES:
         raise GTPError(f"{SYNTAX_ERROR} (status must be alive, dead or seki)")
     game = engine.game
-    judged = chain_statuses(game, ownership_of(engine, game))
+    judged = chain_statuses(game, *ownership_of(engine, game))
     return "\n".join(
         " ".join(flat_to_gtp(m, game.size) for m in stones) for status, stones in judged if status == wanted
     )
@@ -99,7 +100,7 @@ def genmove_cleanup(engine: GTPEngine, args: list[str]) -> str:
     engine.game.resume()
     view = engine.game.copy()
     view.to_play = color
-    move = cleanup_move(view, color, ownership_of(engine, view))
+    move = cleanup_move(view, color, ownership_of(engine, view)[0])
     if move is None:
         return engine._move_text(engine.genmove_and_play(color))
     engine.game.play(move, color)
@@ -123,7 +124,7 @@ def _session(engine: GTPEngine, fmt: str, args: list[str]) -> tuple[AnalysisSess
     view.resume()
     view.to_play = color
     sign = 1.0 if color == BLACK else -1.0  # ownership is shown for the analysed player
-    session = AnalysisSession(engine.player, view, request, ownership=lambda: sign * ownership_of(engine, view))
+    session = AnalysisSession(engine.player, view, request, ownership=lambda: sign * ownership_of(engine, view)[0])
     return session, color
 
 

@@ -2,50 +2,54 @@
 
 Ownership: float ``[N*N]`` in [-1, 1], +1 = black will own the point, -1 = white
 (flat moves, row 0 at the top). It comes from the network's ownership head when
-the player has one, else from random playouts (the engine's playout kernel, which
-never fills its own eyes): the mean Tromp-Taylor owner of each point over many
-games played out from the position. Playouts capture what is clearly dead and keep
-what has two eyes; a seki breaks one way or the other at random, so its points
-average out near 0.
+the player has one, else from playouts (``gtp_playouts.py``: random moves that
+neither fill their own eyes nor self-atari): the mean Tromp-Taylor owner of each
+point over many games played out from the position. Playouts capture what is
+clearly dead, keep what has two eyes, and leave a seki's shared liberties empty,
+so playouts also give each point's ``neutral`` share: the games that end with it
+owned by nobody.
 
 A chain (a string of stones) is judged by the mean ownership of its points from its
 own colour's view: ``dead`` below ``-DEAD_OWNERSHIP`` (the opponent owns it with
-high confidence), ``seki`` within ``SHARED_OWNERSHIP`` of 0 while it touches a
-neutral empty point (a liberty shared with the opponent), ``alive`` otherwise.
+high confidence); ``seki`` when a liberty of it stays neutral in most playouts
+(with a network's ownership alone: when its own ownership is within
+``SHARED_OWNERSHIP`` of 0 and it touches a neutral point); ``alive`` otherwise.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from arena.gtp_playouts import ownership_counts
 from engine import _kernels as rules
 from engine.coords import flat_to_rowcol, rowcol_to_flat
-from engine.game import BLACK, EMPTY, WHITE, GameState, opponent
+from engine.game import BLACK, EMPTY, GameState, opponent
 
 PLAYOUTS = 400  # enough for a steady mean (standard error below 0.05 per point)
 DEAD_OWNERSHIP = 0.5
 SHARED_OWNERSHIP = 0.3
+SEKI_NEUTRAL = 0.5  # a liberty empty at the end of this share of playouts is a seki's
 STATUSES = ("alive", "dead", "seki")
 
 
-def playout_ownership(game: GameState, playouts: int = PLAYOUTS, seed: int = 0) -> np.ndarray:
-    """Mean final owner of each point over random playouts from ``game`` (black +1)."""
+def playout_estimate(game: GameState, playouts: int = PLAYOUTS, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean final owner of each point over playouts from ``game`` (black +1), and the
+    share of playouts that leave each point to nobody."""
     rng = np.zeros(1, np.uint64)
     rules.seed_rng(rng, seed)
     size = game.size
     used = int(game.state[rules.META_HISTORY_LEN])
-    room = 3 * size * size  # a random game rarely runs longer; the cap ends superko fights
+    room = 3 * size * size  # a playout rarely runs longer; the cap ends superko fights
     history = np.zeros(used + room + 1, np.uint64)
-    owner = np.empty(size * size, np.int8)
-    total = np.zeros(size * size, np.float64)
-    for _ in range(playouts):
-        state = game.state.copy()
-        history[:used] = game.history[:used]
-        state[rules.META_PASSES] = 0  # play on even after two passes ended the game
-        rules.playout(state, history, rng, room)
-        rules.owner_map(state, owner)
-        total += (owner == BLACK).astype(np.float64) - (owner == WHITE)
-    return total / playouts
+    history[:used] = game.history[:used]
+    black, white = np.zeros(size * size), np.zeros(size * size)
+    ownership_counts(game.state, history, rng, playouts, room, black, white)
+    return (black - white) / playouts, 1.0 - (black + white) / playouts
+
+
+def playout_ownership(game: GameState, playouts: int = PLAYOUTS, seed: int = 0) -> np.ndarray:
+    """The mean final owner of ``playout_estimate`` alone."""
+    return playout_estimate(game, playouts, seed)[0]
 
 
 def network_ownership(game: GameState, evaluator) -> np.ndarray | None:
@@ -61,10 +65,12 @@ def network_ownership(game: GameState, evaluator) -> np.ndarray | None:
     return sign * np.asarray(ownership[0], np.float64)
 
 
-def estimate_ownership(game: GameState, evaluator=None, playouts: int = PLAYOUTS, seed: int = 0) -> np.ndarray:
-    """Ownership from the network when it has the head for this board, else from playouts."""
+def estimate_ownership(game: GameState, evaluator=None, playouts: int = PLAYOUTS,
+                       seed: int = 0) -> tuple[np.ndarray, np.ndarray | None]:  # fmt: skip
+    """``(ownership, neutral share)``: from the network when it has the head for this
+    board (no neutral share then), else from playouts."""
     ownership = network_ownership(game, evaluator) if evaluator is not None else None
-    return ownership if ownership is not None else playout_ownership(game, playouts, seed)
+    return (ownership, None) if ownership is not None else playout_estimate(game, playouts, seed)
 
 
 def neighbours(move: int, size: int) -> list[int]:
@@ -99,15 +105,20 @@ def chains(game: GameState) -> list[tuple[int, list[int], set[int]]]:
     return found
 
 
-def chain_statuses(game: GameState, ownership: np.ndarray) -> list[tuple[str, list[int]]]:
+def chain_statuses(game: GameState, ownership: np.ndarray,
+                   neutral: np.ndarray | None = None) -> list[tuple[str, list[int]]]:  # fmt: skip
     """``(status, stones)`` of every chain (see the module docstring for the rule)."""
-    neutral = game.owner() == EMPTY  # Tromp-Taylor's owner as the board stands
+    dame = game.owner() == EMPTY  # Tromp-Taylor's owner as the board stands
     judged = []
     for color, stones, liberties in chains(game):
         mine = float(np.mean(ownership[stones])) * (1.0 if color == BLACK else -1.0)
+        if neutral is not None:
+            shared = any(neutral[p] >= SEKI_NEUTRAL for p in liberties)
+        else:
+            shared = abs(mine) <= SHARED_OWNERSHIP and any(dame[p] for p in liberties)
         if mine < -DEAD_OWNERSHIP:
             status = "dead"
-        elif abs(mine) <= SHARED_OWNERSHIP and any(neutral[p] for p in liberties):
+        elif shared:
             status = "seki"
         else:
             status = "alive"

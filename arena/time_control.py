@@ -36,6 +36,7 @@ GAME_LENGTH_PER_POINT = 0.9  # plies a game lasts, per board point (9x9: about 7
 MIN_OWN_MOVES_SHARE = 0.1  # never plan for fewer than this share of N*N own moves left
 PERIOD_SHARE = 0.6  # of a byo-yomi slot a move may use: the rest absorbs a slow chunk and lag
 MARGIN_SHARE = 0.05  # of the time available, kept back besides the fixed lag
+MAX_MOVE_SECONDS = 1800.0  # no move thinks longer, whatever clock a controller sends
 
 
 @dataclass
@@ -192,7 +193,7 @@ class TimeManager:
             seconds = self.time_per_move if seconds is None else min(seconds, self.time_per_move)
         if seconds is None:
             return None
-        return StopRule(seconds, self.min_simulations, self.max_simulations, self.clock)
+        return StopRule(min(seconds, MAX_MOVE_SECONDS), self.min_simulations, self.max_simulations, self.clock)
 
     def record(self, color: int, seconds: float) -> None:
         """Charge a move's thinking to ``color``'s clock, as the controller's would."""
