@@ -12,7 +12,6 @@ the generation they were asked for, and older ones are dropped on arrival.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,23 +19,23 @@ import numpy as np
 import pygame
 
 from engine.coords import flat_to_gtp
-from engine.game import BLACK, EMPTY, GameState, color_name
-from gui import colors, game_text
-from gui.board_view import BoardScene, draw_board
+from engine.game import EMPTY, GameState
+from gui import game_text
+from gui.app_view import THINKING_BLINK, draw_window
 from gui.bot_worker import HINT, MOVE, OWNERSHIP, Answer, BotWorker, Job
 from gui.dialogs import Dialog, NewGameDialog, PathPrompt
 from gui.fonts import forget_fonts
 from gui.layout import WindowLayout, panel_buttons, window_layout
 from gui.opponent import Opponent
-from gui.panel_view import PanelScene, draw_panel
 from gui.settings import GameSettings
 from gui.sgf_files import default_games_dir, load_game, save_game, timestamped_path
 from gui.widgets import Button, button_at
+from gui.window import WindowUnavailable, open_window
+
+__all__ = ["App", "WindowUnavailable"]
 
 FPS = 30  # frames a second while idle; redrawing happens only when something changed
-THINKING_BLINK = 8  # frames between updates of the "thinking" dots
 WINDOW_SIZE = (1000, 720)
-HEADLESS_DRIVERS = ("offscreen", "dummy")
 
 # (action, button label); the keys below trigger the same actions.
 ACTIONS = [
@@ -65,10 +64,6 @@ KEY_ACTIONS = {
 CONFIRM_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER)
 
 
-class WindowUnavailable(RuntimeError):
-    """The window cannot open here (no display); the message is SDL's reason."""
-
-
 class App:
     """The play window: ``settings`` of the first game, ``make_opponent(settings)`` for the bot of each size."""
 
@@ -79,7 +74,7 @@ class App:
         window_size: tuple[int, int] = WINDOW_SIZE,
         games_dir: Path | None = None,
     ):
-        self.screen = open_window(window_size)
+        self.screen = open_window(window_size)  # first: WindowUnavailable before anything starts
         pygame.font.init()
         self.make_opponent = make_opponent
         self.games_dir = Path(games_dir) if games_dir is not None else default_games_dir()
@@ -444,6 +439,15 @@ class App:
         width, height = self.screen.get_size()
         return window_layout(width, height, self.game.size)
 
+    def legal_mask(self) -> np.ndarray:
+        """Legal moves of the position, computed once per position (the ghost stone asks every frame)."""
+        if self._legal is None:
+            self._legal = self.game.legal_moves()
+        return self._legal
+
+    def draw(self) -> None:
+        draw_window(self)
+
     def buttons(self) -> list[Button]:
         """The panel's buttons where the layout puts them, enabled as the game allows."""
         rects = panel_buttons(self.layout().panel, len(ACTIONS))
@@ -459,96 +463,6 @@ class App:
             Button(action, label, rect, enabled.get(action, True), toggled.get(action, False))
             for (action, label), rect in zip(ACTIONS, rects, strict=True)
         ]
-
-    def legal_mask(self) -> np.ndarray:
-        if self._legal is None:
-            self._legal = self.game.legal_moves()
-        return self._legal
-
-    def board_scene(self, layout: WindowLayout) -> BoardScene:
-        game = self.game
-        scene = BoardScene(stones=game.board(), last_move=game.last_move, hint=self.hint_move)
-        if self.mouse is not None and self.dialog is None and self.is_humans_turn():
-            move = layout.board.move_at(*self.mouse)
-            if move is not None and self.legal_mask()[move]:
-                scene.ghost = (self.human_color, move)
-        if self.show_heat and self.last_search is not None and self.last_search.root_visits > 0:
-            scene.heat = np.asarray(self.last_search.visits, np.float64) / self.last_search.root_visits
-        if self.show_ownership and self.ownership is not None:
-            scene.ownership = self.ownership.values
-        if game.is_over() and game.resigned == EMPTY:
-            scene.territory = game.owner()
-        return scene
-
-    def panel_scene(self, buttons: list[Button]) -> PanelScene:
-        game = self.game
-        lines = [
-            (f"Against {self.opponent.description}", colors.PANEL_DIM_TEXT),
-            (game_text.game_line(game, self.human_color), colors.PANEL_DIM_TEXT),
-            (self.status_line(), colors.PANEL_TEXT),
-        ]
-        if game.is_over() and game.resigned == EMPTY:
-            lines.append((game_text.area_sentence(game), colors.PANEL_TEXT))
-        lines.append((game_text.captures_sentence(game), colors.PANEL_TEXT))
-        if self.show_ownership and self.ownership is not None:
-            lines.append((f"Ownership: {self.ownership.source}", colors.PANEL_DIM_TEXT))
-        win_rate = self.bot_win_rate()
-        black_win_rate = None
-        if win_rate is not None:
-            black_win_rate = win_rate if self.bot_color == BLACK else 1 - win_rate
-        hovered = None
-        if self.mouse is not None:
-            button = button_at(buttons, *self.mouse)
-            hovered = button.action if button else None
-        return PanelScene(
-            title="Dosaku",
-            lines=lines,
-            win_rate_label=game_text.win_rate_sentence(win_rate),
-            black_win_rate=black_win_rate,
-            message=self.message,
-            buttons=buttons,
-            hovered=hovered,
-        )
-
-    def status_line(self) -> str:
-        game = self.game
-        if game.is_over():
-            return f"Game over: {game_text.result_sentence(game)}"
-        if self.is_thinking():
-            dots = "." * (1 + (self.frame // THINKING_BLINK) % 3)
-            return f"Dosaku ({color_name(self.bot_color)}) is thinking{dots}"
-        if game.to_play == self.human_color:
-            return f"Move {game.move_number + 1}: your turn ({color_name(self.human_color)})"
-        return f"Move {game.move_number + 1}: Dosaku to play"
-
-    def draw(self) -> None:
-        """Paint the whole window into its surface (``step`` shows it)."""
-        layout = self.layout()
-        self.screen.fill(colors.BACKGROUND)
-        draw_board(self.screen, layout.board, self.board_scene(layout))
-        draw_panel(self.screen, layout.panel, self.panel_scene(self.buttons()))
-        if self.dialog is not None:
-            self.dialog.draw(self.screen)
-
-
-def open_window(size: tuple[int, int]) -> pygame.Surface:
-    """The window's surface; WindowUnavailable where no display can show it.
-
-    Without a display SDL falls back to drivers that draw nowhere ("offscreen",
-    "dummy"): a window nobody can see or close. Those are accepted only when asked
-    for by name in ``SDL_VIDEODRIVER``, as headless tests and scripts do.
-    """
-    try:
-        pygame.display.init()
-        surface = pygame.display.set_mode(size, pygame.RESIZABLE)
-    except pygame.error as err:
-        pygame.quit()
-        raise WindowUnavailable(str(err) or "no display") from None
-    driver = pygame.display.get_driver()
-    if driver in HEADLESS_DRIVERS and os.environ.get("SDL_VIDEODRIVER") != driver:
-        pygame.quit()
-        raise WindowUnavailable("no display")
-    return surface
 
 
 def moves_to_undo(game: GameState, human_color: int) -> int:

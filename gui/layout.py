@@ -17,9 +17,9 @@ from engine.coords import flat_to_rowcol, rowcol_to_flat
 GAP = 12  # pixels between the window's edge, the board and the panel
 MIN_SPACING = 4.0  # below this a point is not clickable anyway; keeps the maths sane in a tiny window
 STONE_FILL = 0.48  # stone radius over spacing: neighbours almost touch, as on a real board
-PANEL_SHARE = 0.32  # the panel's share of a wide window's width...
+PANEL_SHARE = 0.32  # the panel's share of the window's width (or height, below the board)...
 PANEL_WIDTH_RANGE = (230, 360)  # ...within these bounds, so its text and buttons always fit
-PANEL_HEIGHT_RANGE = (220, 320)  # the same below the board in a tall window
+PANEL_HEIGHT_RANGE = (250, 340)  # the same below the board in a tall window
 
 
 @dataclass(frozen=True)

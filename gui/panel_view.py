@@ -24,13 +24,14 @@ MESSAGE_LINES = 3
 
 @dataclass
 class PanelScene:
-    """The panel's content: ``lines`` are (text, colour) in order; ``black_win_rate`` None hides the bar."""
+    """The panel's content, in the order drawn; ``black_win_rate`` None hides the bar."""
 
     title: str
-    lines: list[tuple[str, tuple[int, int, int]]]
+    status: str  # whose turn, or the result
+    message: str  # what just happened, or why a click was refused
     win_rate_label: str
     black_win_rate: float | None
-    message: str
+    lines: list[tuple[str, tuple[int, int, int]]]  # (text, colour): the rest, most useful first
     buttons: list[Button] = field(default_factory=list)
     hovered: str | None = None  # the action of the button under the mouse
 
@@ -68,16 +69,17 @@ def draw_panel(surface: pygame.Surface, panel: Rect, scene: PanelScene) -> None:
                 return  # no room left above the buttons
             y = draw_text(surface, part, height, color, (x, y)).bottom + 3
 
-    for text, color in scene.lines:
-        line(text, color)
+    line(scene.status, colors.PANEL_TEXT)
+    for part in wrap_text(scene.message, TEXT_HEIGHT, width)[:MESSAGE_LINES]:
+        line(part, colors.MESSAGE_TEXT)
     if y + TEXT_HEIGHT + BAR_HEIGHT < limit:
         y += 4
         line(scene.win_rate_label, colors.PANEL_TEXT)
         if scene.black_win_rate is not None:
             _draw_bar(surface, Rect(x, y, width, BAR_HEIGHT), scene.black_win_rate)
-        y += BAR_HEIGHT + 8
-    for part in wrap_text(scene.message, TEXT_HEIGHT, width)[:MESSAGE_LINES]:
-        line(part, colors.MESSAGE_TEXT)
+            y += BAR_HEIGHT + 8
+    for text, color in scene.lines:
+        line(text, color)
     for button in scene.buttons:
         button.draw(surface, hovered=button.action == scene.hovered)
 

@@ -25,6 +25,7 @@ from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.game import BLACK, WHITE
 from engine.handicap import fixed_handicap_moves
 from engine.sgf import game_to_sgf, load_sgf_file, record_from_game
+from gui.app_view import board_scene, panel_scene, status_line
 from gui.dialogs import NewGameDialog, PathPrompt
 from gui.opponent import AREA_SOURCE
 from gui.settings import GameSettings
@@ -52,10 +53,10 @@ def test_a_short_game_with_undo_played_to_two_passes_saves_an_sgf_that_loads_bac
     click_button(app, "pass")  # the scripted bot answers a pass with a pass
     settle(app)
     assert app.game.is_over() and app.game.consecutive_passes == 2
-    status = app.status_line()
+    status = status_line(app)
     assert status.startswith("Game over: ") and app.game.result() in status
-    assert app.board_scene(app.layout()).territory is not None  # area shown on the board
-    assert any(text.startswith("Area: black ") for text, _ in app.panel_scene(app.buttons()).lines)
+    assert board_scene(app, app.layout()).territory is not None  # area shown on the board
+    assert any(text.startswith("Area: black ") for text, _ in panel_scene(app, app.buttons()).lines)
 
     press(app, pygame.K_s)
     assert isinstance(app.dialog, PathPrompt) and app.dialog.purpose == "save"
@@ -103,7 +104,7 @@ def test_an_illegal_click_changes_nothing_and_says_why(open_window, tmp_path):
         click(app, vertex)
         assert app.game.moves == before_moves and (app.game.board() == before_board).all()
         assert app.message.startswith(f"{vertex} is illegal: ") and reason in app.message
-        assert app.panel_scene(app.buttons()).message == app.message  # what the panel shows
+        assert panel_scene(app, app.buttons()).message == app.message  # what the panel shows
         assert app.waiting == {}  # the bot was not asked to move
 
     click(app, "C2")  # a legal move is still accepted afterwards
@@ -130,7 +131,7 @@ def test_resign_and_undo_the_resignation(open_window):
     settle(app)
     click_button(app, "resign")
     assert app.game.is_over() and app.game.result() == "W+R"
-    assert app.status_line() == "Game over: White wins by resignation (W+R)"
+    assert status_line(app) == "Game over: White wins by resignation (W+R)"
     press(app, pygame.K_u)
     assert not app.game.is_over() and len(app.game.moves) == 2
 
@@ -168,7 +169,7 @@ def test_playing_white_the_bot_opens(open_window):
     app = open_window(Bots(replies=["E5"]), GameSettings(9, WHITE))
     settle(app)
     assert app.game.moves == [(BLACK, gtp_to_flat("E5", 9))]
-    assert app.status_line() == "Move 2: your turn (white)"
+    assert status_line(app) == "Move 2: your turn (white)"
 
 
 def test_hint_shows_the_bots_move_for_the_person(open_window):
@@ -177,7 +178,7 @@ def test_hint_shows_the_bots_move_for_the_person(open_window):
     assert "looking for a move" in app.message
     settle(app)
     assert app.hint_move == gtp_to_flat("F6", 9)
-    assert app.board_scene(app.layout()).hint == app.hint_move
+    assert board_scene(app, app.layout()).hint == app.hint_move
     assert "F6" in app.message
     assert app.game.moves == []  # a hint plays nothing
     click(app, "C3")
@@ -188,22 +189,22 @@ def test_overlays_show_the_last_search_and_the_ownership(open_window):
     app = open_window(Bots(replies=["C3"]))
     click(app, "E5")
     settle(app)
-    assert app.board_scene(app.layout()).heat is None  # off until asked for
+    assert board_scene(app, app.layout()).heat is None  # off until asked for
     press(app, pygame.K_v)
-    heat = app.board_scene(app.layout()).heat
+    heat = board_scene(app, app.layout()).heat
     assert heat is not None and heat.argmax() == gtp_to_flat("C3", 9)
     assert app.bot_win_rate() == (0.3 + 1) / 2
-    assert app.panel_scene(app.buttons()).black_win_rate == 1 - app.bot_win_rate()  # the bot plays white
+    assert panel_scene(app, app.buttons()).black_win_rate == 1 - app.bot_win_rate()  # the bot plays white
 
     press(app, pygame.K_o)
     settle(app)
-    scene = app.board_scene(app.layout())
+    scene = board_scene(app, app.layout())
     assert scene.ownership is not None and scene.ownership[gtp_to_flat("E5", 9)] == 1.0
     assert app.ownership.source == AREA_SOURCE
-    assert f"Ownership: {AREA_SOURCE}" in [text for text, _ in app.panel_scene(app.buttons()).lines]
+    assert f"Ownership: {AREA_SOURCE}" in [text for text, _ in panel_scene(app, app.buttons()).lines]
     press(app, pygame.K_o)
     press(app, pygame.K_v)
-    scene = app.board_scene(app.layout())
+    scene = board_scene(app, app.layout())
     assert scene.ownership is None and scene.heat is None
 
 
@@ -213,10 +214,10 @@ def test_the_ghost_stone_follows_the_mouse_on_legal_points_only(open_window):
         pygame.event.Event(pygame.MOUSEMOTION, pos=app.layout().board.point_center(40), rel=(0, 0), buttons=(0, 0, 0))
     )
     app.step()
-    assert app.board_scene(app.layout()).ghost == (BLACK, 40)
+    assert board_scene(app, app.layout()).ghost == (BLACK, 40)
     click(app, "E5")
     settle(app)
-    assert app.board_scene(app.layout()).ghost is None  # E5 is taken now
+    assert board_scene(app, app.layout()).ghost is None  # E5 is taken now
 
 
 def test_a_resized_window_lays_out_again_and_clicks_land_where_drawn(open_window):

@@ -20,6 +20,7 @@ from test_gui_support import (  # noqa: F401 (the *_fixture names are fixtures)
 
 from engine.coords import gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
+from gui.app_view import board_scene, status_line
 from gui.bot_worker import MOVE, OWNERSHIP, BotWorker, Job
 from gui.opponent import Opponent
 
@@ -30,7 +31,7 @@ def test_the_window_handles_events_while_the_bot_thinks(open_window):
     app = open_window(bots)
     try:
         click(app, "E5")
-        assert app.is_thinking() and "thinking" in app.status_line()
+        assert app.is_thinking() and "thinking" in status_line(app)
         frames = app.frame
 
         press(app, pygame.K_v)  # a toggle
@@ -39,7 +40,7 @@ def test_the_window_handles_events_while_the_bot_thinks(open_window):
         pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=position, rel=(0, 0), buttons=(0, 0, 0)))
         app.step()
         assert app.mouse == position
-        assert app.board_scene(app.layout()).ghost is None  # not the person's turn: no ghost stone
+        assert board_scene(app, app.layout()).ghost is None  # not the person's turn: no ghost stone
         click(app, "D4")  # a move out of turn is refused, politely
         assert "thinking" in app.message and app.game.moves == [(BLACK, gtp_to_flat("E5", 9))]
         press(app, pygame.K_h)

@@ -9,7 +9,6 @@ after, so that other test modules in the same process see the environment as it 
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pygame
@@ -17,7 +16,9 @@ import pytest
 
 from engine.coords import gtp_to_flat
 from engine.game import GameState
+from gui import driver
 from gui.app import App
+from gui.driver import click, click_at, hover, point_center, press, type_text  # noqa: F401 (for the test modules)
 from gui.opponent import Opponent
 from gui.settings import GameSettings
 from mcts.players import Decision
@@ -96,38 +97,16 @@ def open_window_fixture(headless, tmp_path):
         app.close()
 
 
-# --- driving the loop --------------------------------------------------------
+# --- driving the loop (gui.driver posts the events; these name what tests say) ----
 
 
 def center(app: App, vertex: str) -> tuple[int, int]:
-    return app.layout().board.point_center(gtp_to_flat(vertex, app.game.size))
-
-
-def click_at(app: App, position) -> None:
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=position, button=1))
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=position, button=1))
-    app.step()
-
-
-def click(app: App, vertex: str) -> None:
-    """Click the intersection of ``vertex`` where the layout draws it."""
-    click_at(app, center(app, vertex))
+    return point_center(app, vertex)
 
 
 def click_button(app: App, action: str) -> None:
     (button,) = [b for b in app.buttons() if b.action == action]
     click_at(app, button.rect.center)
-
-
-def press(app: App, key: int) -> None:
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
-    pygame.event.post(pygame.event.Event(pygame.KEYUP, key=key, mod=0, unicode="", scancode=0))
-    app.step()
-
-
-def type_text(app: App, text: str) -> None:
-    pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=text))
-    app.step()
 
 
 def replace_field(app: App, text: str) -> None:
@@ -139,12 +118,7 @@ def replace_field(app: App, text: str) -> None:
 
 def settle(app: App) -> None:
     """Step until the bot has answered everything asked about the position on the board."""
-    deadline = time.monotonic() + NO_HANG
-    while any(generation == app.generation for generation in app.waiting.values()):
-        assert time.monotonic() < deadline, "the bot never answered"
-        app.worker.wait(0.05)
-        app.step()
-    app.step()
+    driver.settle(app, NO_HANG)
 
 
 def screenshot(app: App, path) -> pygame.Surface:
