@@ -70,7 +70,7 @@ def run_gate(
     if new.name == old.name:
         raise ValueError(f"NEW and OLD are the same player ({new.name})")
     for spec in (new, old):
-        check_available(spec)
+        check_available(spec, size)
     state = SPRTState(test)
     settings = {"gate": [new.text, old.text], "size": size, "komi": komi, "max_moves": max_moves, "seed": seed,
                 "threshold": test.p1, "games": test.max_games}  # fmt: skip

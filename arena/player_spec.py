@@ -119,13 +119,18 @@ def _settings(text: str, defaults: dict) -> dict:
     return settings
 
 
-def check_available(spec: PlayerSpec) -> None:
-    """ValueError (one line) when the player cannot be built here: a missing
-    checkpoint or engine program. Cheap: loads nothing, starts nothing."""
-    if spec.kind == "net" and not os.path.isfile(spec.path):
-        raise ValueError(f"player {spec.text!r}: checkpoint {spec.path} does not exist")
+def check_available(spec: PlayerSpec, size: int | None = None) -> None:
+    """ValueError (one line) when the player cannot play here: a missing engine
+    program, a missing or damaged checkpoint, or one for another board than ``size``.
+    Starts nothing; a checkpoint is loaded once to check it."""
     if spec.kind == "gtp" and shutil.which(spec.command[0]) is None:
         raise ValueError(f"player {spec.text!r}: engine program {spec.command[0]!r} not found or not executable")
+    if spec.kind == "net":
+        if not os.path.isfile(spec.path):
+            raise ValueError(f"player {spec.text!r}: checkpoint {spec.path} does not exist")
+        from nets.checkpoint import load_checkpoint
+
+        load_checkpoint(spec.path, board_size=size)  # CheckpointError, a ValueError, names the problem
 
 
 def checkpoint_step(spec: PlayerSpec) -> int | None:

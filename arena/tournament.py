@@ -109,7 +109,7 @@ def run_tournament(
     ``on_game(outcome, finished, total)`` is called as each game ends (progress).
     """
     for spec in tournament.players:
-        check_available(spec)
+        check_available(spec, tournament.size)
     out = Path(out)
     results = ResultsFile.open(out / RESULTS_FILE, tournament.settings(), resume)
     pending = [job for job in tournament.jobs() if not results.done(job.key)]

@@ -93,6 +93,12 @@ def test_missing_checkpoints_and_engines_are_found_before_any_game(tmp_path):
     check_available(parse_player_spec("random"))
 
 
+def test_a_checkpoint_for_another_board_is_refused_before_any_game(model_5x5):
+    check_available(parse_player_spec(model_5x5), size=5)
+    with pytest.raises(ValueError, match="for 5x5, expected 9x9"):
+        check_available(parse_player_spec(model_5x5), size=9)
+
+
 def test_a_gtp_spelling_builds_an_engine_player(gnugo_path):
     with build_player(parse_player_spec(f"gtp:{gnugo_path} --mode gtp --level 1"), seed=0) as player:
         assert isinstance(player, GTPPlayer) and player.name == "gnugo --mode gtp --level 1"
