@@ -23,8 +23,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The window, 9x9, against the shipped 9x9 network (models/9x9.pt) if there is one, else
+# rollout search (the window says which). An install made before gui/ existed does not
+# know the package (editable installs list their packages): install again if so.
 play: install
-	$(BIN)/dosaku play --text --player mcts --sims 1000
+	@$(BIN)/python -I -c "import gui" 2>/dev/null || $(BIN)/pip install --quiet -e .
+	$(BIN)/dosaku play --size 9
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
