@@ -38,6 +38,7 @@ DEFAULT_INTERVAL_CS = 100  # KataGo's and Leela's choice when the GUI names none
 DEFAULT_PV_LENGTH = 15
 LCB_Z = 1.96  # a 95% one-sided-ish bound, about what Leela Zero shows
 IGNORED_KEYS = ("avoid", "allow")  # each takes colour, vertices, depth
+IDLE_WAIT = 0.01  # seconds between looks at the input once the tree is full
 
 
 @dataclass
@@ -230,11 +231,20 @@ class AnalysisSession:
         self.next_emit = max(self.next_emit + self.request.interval_cs / 100, now)
 
     def run(self, emit: Callable[[str], None], interrupted: Callable[[], bool]) -> str:
-        """Analyse until interrupted (``lz-analyze``); the answer has no final text."""
-        self.player.analyze(self.game)
+        """Analyse until interrupted (``lz-analyze``); the answer has no final text.
+
+        Once the tree is full, more simulations would change no move's visits: the
+        session then only waits, repeating its last line at each interval.
+        """
+        search = self.player.analyze(self.game)
         while not interrupted():
-            self.player.search_more(self.chunk)
+            if search.is_full(0):
+                time.sleep(IDLE_WAIT)
+            else:
+                self.player.search_more(self.chunk)
             self.maybe_emit(emit)
+        if self.lines == 0 and self.request.interval_cs > 0:
+            self.maybe_emit(emit, force=True)  # stopped within the first interval: one line all the same
         return ""
 
     def watcher(self, emit: Callable[[str], None]) -> Callable[[int, np.ndarray], None]:

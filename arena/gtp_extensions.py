@@ -123,8 +123,11 @@ def _session(engine: GTPEngine, fmt: str, args: list[str]) -> tuple[AnalysisSess
     view = engine.game.copy()
     view.resume()
     view.to_play = color
-    sign = 1.0 if color == BLACK else -1.0  # ownership is shown for the analysed player
-    session = AnalysisSession(engine.player, view, request, ownership=lambda: sign * ownership_of(engine, view)[0])
+    # Ownership of the game as it stands (whoever is to move there), shown for the analysed player.
+    sign = 1.0 if color == BLACK else -1.0
+    game = engine.game.copy()
+    game.resume()
+    session = AnalysisSession(engine.player, view, request, ownership=lambda: sign * ownership_of(engine, game)[0])
     return session, color
 
 

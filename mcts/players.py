@@ -129,7 +129,7 @@ class MCTSPlayer:
             done = 0
             while True:
                 done += self.search_more(CHUNK_SIMULATIONS)
-                if stop(done, search.root_visits(0)):
+                if stop(done, search.root_visits(0)) or search.is_full(0):
                     break
         result = search.result(0)
         if result.value < self.config.resign_threshold or self._should_resign(game, result):

@@ -340,6 +340,11 @@ class BatchedSearch:
             principal_variation=self.principal_variation(g),
         )
 
+    def is_full(self, g: int) -> bool:
+        """Whether game ``g``'s tree has no node left: more simulations then only add
+        root visits (leaves are evaluated without being stored), so a search may stop."""
+        return int(self.trees.node_count[g]) >= self.trees.capacity
+
     def is_settled(self) -> bool:
         """No visit in flight and no node waiting for its evaluation (true between searches)."""
         t = self.trees
