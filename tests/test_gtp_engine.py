@@ -31,10 +31,12 @@ from arena.gtp_engine import (
     preprocess,
     split_command,
 )
+from arena.time_control import TimeManager
 from cli.main import build_parser
 from engine.coords import CoordinateError, flat_to_gtp, gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
-from mcts.players import RESIGN, Decision, RandomPlayer
+from mcts.evaluators import UniformEvaluator
+from mcts.players import RESIGN, Decision, MCTSPlayer, RandomPlayer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESPONSE_RE = re.compile(r"[=?][0-9]* [^\n]*(\n[^\n]+)*")  # one response without its final blank line
@@ -43,6 +45,10 @@ REQUIRED_COMMANDS = [
     "clear_board", "komi", "play", "genmove", "undo", "showboard", "final_score", "fixed_handicap",
     "place_free_handicap", "set_free_handicap", "loadsgf", "printsgf", "reg_genmove", "time_settings",
     "time_left", "is_legal", "list_stones",
+]  # fmt: skip
+EXTENSION_COMMANDS = [
+    "kgs-time_settings", "final_status_list", "kgs-genmove_cleanup", "lz-analyze", "kata-analyze",
+    "dosaku-analyze", "lz-genmove_analyze", "kata-genmove_analyze", "dosaku-genmove_analyze",
 ]  # fmt: skip
 
 
@@ -110,7 +116,8 @@ def test_administrative_commands():
     assert re.fullmatch(r"[0-9][0-9a-z.+-]*|unknown", ok(engine, "version"))
     listed = ok(engine, "list_commands").split("\n")
     assert set(REQUIRED_COMMANDS) <= set(listed)
-    for command in REQUIRED_COMMANDS:
+    assert set(EXTENSION_COMMANDS) <= set(listed)
+    for command in REQUIRED_COMMANDS + EXTENSION_COMMANDS:
         assert ok(engine, f"known_command {command}") == "true"
     assert ok(engine, "known_command frobnicate") == "false"
     assert fail(engine, "known_command").startswith("syntax error")
@@ -638,11 +645,22 @@ def test_cli_parser_defaults_and_choices():
     assert (args.komi, args.seed) == (7.5, 0)
     from cli import gtp
     from cli.play import resolve_size
-    from cli.players import make_player
+    from cli.players import make_player, make_search_player
 
-    # Size and player are resolved after parsing: a --model decides both when given.
+    # Size and player are resolved after parsing: a --model decides both when given;
+    # without one, rollout search.
     assert resolve_size(args.size, args.model) == 9
-    assert isinstance(make_player(args, args.seed), RandomPlayer)
+    assert isinstance(make_player(args, args.seed), MCTSPlayer)
+    assert (args.time_per_move, args.resign_threshold) == (None, 0.05)
+    player, timing = make_search_player(args, args.seed, log=io.StringIO())
+    assert player.resign.winrate == 0.05 and timing.time_per_move is None and timing.max_simulations is None
+    args = build_parser().parse_args(["gtp", "--time-per-move", "2.5", "--sims", "300", "--resign-threshold", "0"])
+    player, timing = make_search_player(args, args.seed, log=io.StringIO())
+    assert (timing.time_per_move, timing.max_simulations, player.resign.enabled) == (2.5, 300, False)
+    for bad in (["--time-per-move", "0"], ["--time-per-move", "-1"], ["--time-per-move", "inf"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["gtp", *bad])
+    assert isinstance(make_player(build_parser().parse_args(["gtp", "--player", "random"]), 0), RandomPlayer)
 
     assert args.run is gtp.run
     args = build_parser().parse_args(["gtp", "--size", "13", "--komi", "6.5", "--seed", "3"])
@@ -681,6 +699,58 @@ command_line = st.one_of(
     # printsgf takes only safe arguments: a random one would be a file name to write.
     st.sampled_from(["printsgf", f"printsgf {FUZZ_DIR}/y.sgf", "printsgf /nonexistent/dir/z.sgf"]),
 )
+EXTENSION_TOKENS = [
+    "interval",
+    "maxmoves",
+    "minmoves",
+    "ownership",
+    "true",
+    "false",
+    "pvlength",
+    "avoid",
+    "allow",
+    "1",
+    "5",
+    "10",
+    "50",
+    "0",
+    "-1",
+    "b",
+    "w",
+    "d4,e5",
+    "none",
+    "absolute",
+    "canadian",
+    "byoyomi",
+    "dead",
+    "alive",
+    "seki",
+    "0.5",
+    "3600",
+    "1e308",
+]
+extension_line = st.tuples(
+    st.sampled_from(EXTENSION_COMMANDS + ["genmove", "play", "time_settings", "time_left", "undo", "boardsize"]),
+    st.lists(st.one_of(st.sampled_from(EXTENSION_TOKENS), token), max_size=6),
+).map(lambda t: " ".join([t[0], *t[1]]))
+
+
+class SteppingClock:
+    """A fake clock that moves a second at every reading: a timed search stops at its minimum."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def search_engine(size: int = 5, seed: int = 0) -> GTPEngine:
+    """An engine with a small uniform search (analysis works) on a fake clock (time settings cost nothing)."""
+    player = MCTSPlayer(UniformEvaluator(), simulations=16, seed=seed)
+    timing = TimeManager(clock=SteppingClock())
+    return GTPEngine(player, size=size, komi=7.5, log=io.StringIO(), timing=timing)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -691,6 +761,30 @@ def test_fuzz_commands_every_line_gets_one_answer(lines, with_ids):
     responses = serve_bytes(data, make_engine(5, seed=len(lines)))
     assert len(responses) == len(lines) + 1
     assert responses[-1] == "= 2"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(extension_line, max_size=15), st.lists(st.booleans(), min_size=15, max_size=15))
+def test_fuzz_extension_commands_and_interrupted_analyses_every_line_gets_one_answer(lines, with_ids):
+    # Each analysis is interrupted by the line after it (or by the end of input).
+    numbered = [f"{i} {line}" if with_id else line for i, (line, with_id) in enumerate(zip(lines, with_ids))]
+    data = "\n".join([*numbered, "protocol_version", ""]).encode("utf-8")
+    engine = search_engine(seed=len(lines))
+    responses = serve_bytes(data, engine)
+    assert len(responses) == len(lines) + 1
+    assert responses[-1] == "= 2"
+    assert "Traceback" not in engine.log.getvalue()
+
+
+def test_fuzz_analysis_handled_line_by_line_and_on_finished_games():
+    engine = search_engine(seed=3)
+    for line in ("play b pass", "play w pass", "lz-analyze 1", "kata-analyze w 1 ownership true",
+                 "final_status_list dead", "kgs-genmove_cleanup b", "lz-genmove_analyze w 1",
+                 "boardsize 2", "kata-genmove_analyze 1", "dosaku-analyze 0", "final_status_list seki"):  # fmt: skip
+        response = engine.handle_line(line)
+        assert response.startswith(("= ", "? ")) and response.endswith("\n\n"), (line, response)
+        assert "\n\n" not in response[:-2]
+    assert "Traceback" not in engine.log.getvalue()
 
 
 @settings(max_examples=100, deadline=None)
@@ -710,6 +804,8 @@ def test_fuzz_seeded_byte_streams_with_huge_lines_and_commands_out_of_order():
         b"genmove b", b"undo", b"undo", b"fixed_handicap 4", b"boardsize 19", b"place_free_handicap 360",
         b"play w t19", b"loadsgf", b"komi 1e308", b"time_left b 1 1", b"set_free_handicap", b"showboard",
         b"clear_board", b"final_score", b"is_legal b a1", b"list_stones w", b"reg_genmove w", b"boardsize 2",
+        b"lz-analyze 1", b"kata-analyze b 1 ownership true", b"final_status_list dead", b"kgs-genmove_cleanup w",
+        b"lz-genmove_analyze b 1", b"kgs-time_settings byoyomi 1 1 1", b"time_settings 0 1 1",
     ]  # fmt: skip
     for _ in range(30):
         parts = []
@@ -722,7 +818,7 @@ def test_fuzz_seeded_byte_streams_with_huge_lines_and_commands_out_of_order():
             else:
                 parts.append(b"x" * rng.randrange(MAX_LINE_CHARS - 10, 2 * MAX_LINE_CHARS))
         data = b"\n".join(parts).replace(b"quit", b"")  # random bytes spelling quit: no fear, but no risk
-        responses = serve_bytes(data + b"\nprotocol_version\n", make_engine(9, seed=rng.randrange(100)))
+        responses = serve_bytes(data + b"\nprotocol_version\n", search_engine(9, seed=rng.randrange(100)))
         assert responses[-1] == "= 2"
         assert len(responses) <= data.count(b"\n") + 2
 
