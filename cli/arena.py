@@ -25,6 +25,7 @@ from cli.players import positive_count
 
 DEFAULT_GAMES = 10
 DEFAULT_OUT = "runs/arena"
+GATE_DEFAULTS = {"threshold": 0.55, "max_games": 400, "alpha": 0.05, "beta": 0.05}
 PIPED_WIDTH = 140
 
 
@@ -58,12 +59,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0, help="mixed into every game's seeds (default 0)")
     parser.add_argument("--address", default=None, help="Ray cluster to run the games on (default: a local Ray)")
     gate = parser.add_argument_group("gate NEW OLD")
-    gate.add_argument("--threshold", type=float, default=0.55,
+    gate.add_argument("--threshold", type=float, default=GATE_DEFAULTS["threshold"],
                       help="score NEW must reach against OLD (H1 of the SPRT; H0 is 0.5); default 0.55")  # fmt: skip
-    gate.add_argument("--max-games", type=positive_count, default=400,
+    gate.add_argument("--max-games", type=positive_count, default=GATE_DEFAULTS["max_games"],
                       help="games after which an open test is undecided (default 400)")  # fmt: skip
-    gate.add_argument("--alpha", type=float, default=0.05, help="chance of passing a player no better (default 0.05)")
-    gate.add_argument("--beta", type=float, default=0.05,
+    gate.add_argument(
+        "--alpha",
+        type=float,
+        default=GATE_DEFAULTS["alpha"],
+        help="chance of passing a player no better (default 0.05)",
+    )
+    gate.add_argument("--beta", type=float, default=GATE_DEFAULTS["beta"],
                       help="chance of failing a player as good as the threshold (default 0.05)")  # fmt: skip
     parser.set_defaults(run=run)
 
@@ -77,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
     texts = args.players[1:] if gating else args.players
     if gating and len(texts) != 2:
         raise ValueError(f"gate takes two players, NEW and OLD; got {len(texts)}")
+    if not gating:
+        given = [option for option, default in GATE_DEFAULTS.items() if getattr(args, option) != default]
+        if given:
+            raise ValueError(f"--{given[0].replace('_', '-')} is for 'dosaku arena gate NEW OLD', not tournaments")
     specs = [parse_player_spec(text) for text in texts]
     for spec in specs:
         announce_added_flags(spec, "arena")

@@ -174,6 +174,8 @@ def test_gate_exit_status_and_verdict_from_the_command_line(capsys):
     verdict = capsys.readouterr().out.splitlines()[-1]
     assert verdict.startswith("UNDECIDED:") and "/6 " in verdict and "maximum of 6 games" in verdict
     assert main(["arena", "gate", "random", "--size", "5"]) == 2  # gate needs NEW and OLD
+    assert main(["arena", "random", "mcts", "--threshold", "0.6"]) == 2  # a gate's option, no gate
+    assert "is for 'dosaku arena gate NEW OLD'" in capsys.readouterr().err
 
 
 def test_the_gate_counts_games_in_game_number_order_whatever_order_they_finish_in(monkeypatch):
