@@ -39,7 +39,6 @@ import queue
 import re
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from typing import BinaryIO
@@ -464,9 +463,9 @@ class GTPEngine:
     def genmove_and_play(self, color: int, watch=None) -> int:
         """``genmove``: the move generated, played, its thinking charged to the clock."""
         self.game.resume()  # a controller may play on after two passes (clean-up phase)
-        start = time.monotonic()
+        start = self.timing.clock()
         move = self._generate(color, watch)
-        self.timing.record(color, time.monotonic() - start)
+        self.timing.record(color, self.timing.clock() - start)
         if move != RESIGN:
             try:
                 self.game.play(move, color)

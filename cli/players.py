@@ -86,6 +86,9 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resign-threshold", type=float, default=DEFAULT_RESIGN_WINRATE, metavar="WINRATE",
                         help=f"resign when the winrate stays below this for {ResignRule.moves} moves in a row "
                              f"(never in the opening; default {DEFAULT_RESIGN_WINRATE}; 0 or less: never)")  # fmt: skip
+    parser.add_argument("--threads", type=positive_count, default=1,
+                        help="torch threads of the network (default 1: two collapse when another process "
+                             "holds a core)")  # fmt: skip
 
 
 def make_search_player(args: argparse.Namespace, seed: int, log=None):
@@ -98,6 +101,10 @@ def make_search_player(args: argparse.Namespace, seed: int, log=None):
 
     log = log if log is not None else sys.stderr
     player = make_player(args, seed)
+    if args.model:
+        import torch
+
+        torch.set_num_threads(args.threads)
     if isinstance(player, MCTSPlayer):
         if not args.model:
             print(f"dosaku: no --model: playing with rollout search (random playouts, no network), "
