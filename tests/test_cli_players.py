@@ -9,7 +9,7 @@ import torch
 from cli.main import build_parser
 from cli.play import resolve_size
 from cli.players import make_player
-from mcts.players import MCTSPlayer, RandomPlayer
+from mcts.players import MCTSPlayer
 from nets.checkpoint import save_checkpoint
 from nets.config import NetConfig
 from nets.model import DualNet
@@ -37,7 +37,7 @@ def test_bad_player_combinations_are_one_line_errors(model_5x5):
         make_player(build_parser().parse_args(["play", "--player", "mcts", "--model", model_5x5]), 0)
     with pytest.raises(ValueError, match="plays 5x5, not 9x9"):
         resolve_size(9, model_5x5)
-    assert isinstance(make_player(build_parser().parse_args(["gtp"]), 0), RandomPlayer)
+    assert isinstance(make_player(build_parser().parse_args(["gtp"]), 0), MCTSPlayer)  # rollout search without a model
 
 
 def test_gtp_with_a_model_plays_legal_moves(model_5x5):
