@@ -106,9 +106,9 @@ def move_budget(settings: TimeSettings, left: TimeLeft | None, size: int, move_n
         if left.stones == 0:  # main time, then a fresh period for this move's share
             per_stone = period / max(settings.byo_yomi_stones, 1)
             target, available = seconds / own_moves + PERIOD_SHARE * per_stone, seconds + per_stone
-        else:
+        else:  # in a period: keep some of each stone's share back, for a slow chunk or lag
             per_stone = seconds / left.stones
-            target, available = per_stone, per_stone
+            target, available = PERIOD_SHARE * per_stone, per_stone
     else:  # Japanese byo-yomi: a move within a period is free
         if left.stones == 0:
             target, available = seconds / own_moves + PERIOD_SHARE * period, seconds + period
