@@ -91,7 +91,6 @@ class Streamed:
 
 Handler = Callable[[list[str]], "str | Streamed"]
 SYNC_STREAM_CHECKS = 200  # handle_line ends a stream after its first line, or this many checks
-__all__ = ["TimeLeft", "TimeSettings"]  # re-exported: they lived here first
 
 
 # --- argument parsing --------------------------------------------------------
