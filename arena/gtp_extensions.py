@@ -115,6 +115,9 @@ def _session(engine: GTPEngine, fmt: str, args: list[str]) -> tuple[AnalysisSess
     """The analysis session the arguments ask for, and the colour analysed."""
     if not hasattr(engine.player, "search_more"):
         raise GTPError("analysis needs a search player (--player mcts or --model PATH)")
+    trained = getattr(getattr(engine.player, "evaluator", None), "size", engine.size)
+    if trained != engine.size:  # say so now: once the answer has begun, it cannot be an error
+        raise GTPError(f"the network plays {trained}x{trained}, not {engine.size}x{engine.size}")
     try:
         request = parse_request(fmt, args, parse_color, parse_int)
     except ValueError as err:

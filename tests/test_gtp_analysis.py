@@ -167,6 +167,12 @@ def test_bad_analysis_arguments_are_syntax_errors_and_random_players_cannot_anal
     random_engine = GTPEngine(RandomPlayer(1), size=7, log=io.StringIO())
     assert random_engine.handle_line("lz-analyze 10").startswith("? analysis needs a search player")
 
+    class SevenByNine(UniformEvaluator):
+        size = 7  # as a network trained on 7x7 says
+
+    engine = GTPEngine(MCTSPlayer(SevenByNine(), simulations=8), size=9, log=io.StringIO())
+    assert engine.handle_line("kata-analyze 10") == "? the network plays 7x7, not 9x9\n\n"
+
 
 def test_parse_request_reads_positional_and_key_value_arguments():
     request = parse_request("kata", ["W", "25", "maxmoves", "5", "ownership", "true"], parse_color, parse_int)
