@@ -233,8 +233,8 @@ class AnalysisSession:
     def run(self, emit: Callable[[str], None], interrupted: Callable[[], bool]) -> str:
         """Analyse until interrupted (``lz-analyze``); the answer has no final text.
 
-        Once the tree is full, more simulations would change no move's visits: the
-        session then only waits, repeating its last line at each interval.
+        Once the tree is full the search no longer deepens (and memory stays bounded):
+        the session then only waits, repeating its last line at each interval.
         """
         search = self.player.analyze(self.game)
         while not interrupted():

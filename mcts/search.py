@@ -341,8 +341,8 @@ class BatchedSearch:
         )
 
     def is_full(self, g: int) -> bool:
-        """Whether game ``g``'s tree has no node left: more simulations then only add
-        root visits (leaves are evaluated without being stored), so a search may stop."""
+        """Whether game ``g``'s tree has no node left: further simulations evaluate
+        leaves without storing them, so the tree no longer deepens and a search may stop."""
         return int(self.trees.node_count[g]) >= self.trees.capacity
 
     def is_settled(self) -> bool:

@@ -79,7 +79,7 @@ def test_a_full_tree_says_so():
     assert small.is_full(0)
     before = small.root_visits(0).copy()
     small.search([0], 50)
-    assert np.array_equal(small.root_visits(0), before)  # why a full search may stop
+    assert np.array_equal(small.root_visits(0), before)  # here nothing below the root moves any more
     assert small.result(0).root_visits > before.sum() + 1
 
 
