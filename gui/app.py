@@ -368,6 +368,7 @@ class App:
     def position_changed(self) -> None:
         """After any change of position: a new generation, and the bot moves if it is its turn."""
         self.generation += 1
+        self.worker.cancel_before(self.generation)
         self.hint_move = None
         self.ownership = None
         self._legal = None

@@ -4,16 +4,20 @@ The window sends ``Job``s (a copy of the game, what to do, and the *generation*
 of the position it was asked for) and collects ``Answer``s each frame without
 blocking. One daemon thread runs the jobs in order, so a player is never used by
 two searches at once, and a search still running when the window closes cannot
-keep the process alive. A search cannot be stopped halfway; instead the window
-bumps its generation whenever the position changes (undo, new game, load) and
-throws away answers of older generations.
+keep the process alive.
+
+The window bumps its generation whenever the position changes (undo, new game,
+load) and throws away answers of older generations. It also cancels their jobs
+(``cancel_before``): a queued one is skipped, a running search stops at its next
+check (``Opponent.genmove``), so the bot is soon free for the new position. A
+player that cannot be stopped just finishes, and its answer is thrown away.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.game import GameState
 
@@ -26,6 +30,7 @@ class Job:
     generation: int
     game: GameState  # a copy: the window goes on changing its own
     opponent: object  # gui.opponent.Opponent (or a test's stand-in)
+    cancelled: threading.Event = field(default_factory=threading.Event)  # set: the answer is no longer wanted
 
 
 @dataclass
@@ -43,11 +48,22 @@ class BotWorker:
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._answers: queue.Queue[Answer] = queue.Queue()
         self._early: list[Answer] = []  # taken off the queue by wait(), not yet handed out
+        self._pending: list[Job] = []  # submitted and not finished, to cancel (guarded by _lock)
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._serve, name="dosaku-bot", daemon=True)
         self._thread.start()
 
     def submit(self, job: Job) -> None:
+        with self._lock:
+            self._pending.append(job)
         self._jobs.put(job)
+
+    def cancel_before(self, generation: int) -> None:
+        """Cancel every job asked for a generation older than ``generation``."""
+        with self._lock:
+            for job in self._pending:
+                if job.generation < generation:
+                    job.cancelled.set()
 
     def answers(self) -> list[Answer]:
         """Every answer that has arrived since the last call, oldest first."""
@@ -69,7 +85,10 @@ class BotWorker:
         return True
 
     def stop(self) -> None:
-        """Ask the thread to finish after its current job; does not wait for it (it is a daemon)."""
+        """Cancel every job and let the thread end; does not wait for it (it is a daemon)."""
+        with self._lock:
+            for job in self._pending:
+                job.cancelled.set()
         self._jobs.put(None)
 
     def _serve(self) -> None:
@@ -77,7 +96,10 @@ class BotWorker:
             job = self._jobs.get()
             if job is None:
                 return
-            self._answers.put(run_job(job))
+            if not job.cancelled.is_set():
+                self._answers.put(run_job(job))
+            with self._lock:
+                self._pending.remove(job)
 
 
 def run_job(job: Job) -> Answer:
@@ -86,7 +108,7 @@ def run_job(job: Job) -> Answer:
         if job.kind == OWNERSHIP:
             result = job.opponent.ownership(job.game)
         else:
-            result = job.opponent.genmove(job.game)
+            result = job.opponent.genmove(job.game, job.cancelled)
         return Answer(job.kind, job.generation, result)
     except Exception as err:  # noqa: BLE001 (a failed search must not kill the bot thread)
         return Answer(job.kind, job.generation, error=f"{type(err).__name__}: {err}")

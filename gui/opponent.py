@@ -10,6 +10,7 @@ of each point as the position stands, and ``Ownership.source`` says which.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,10 +45,19 @@ class Opponent:
             self._player = self._build_player()
         return self._player
 
-    def genmove(self, game: GameState):
-        """The player's ``Decision`` for the player to move in ``game``."""
+    def genmove(self, game: GameState, cancelled: threading.Event | None = None):
+        """The player's ``Decision`` for the player to move in ``game``.
+
+        A search that takes a stop rule (``mcts.players.MCTSPlayer``) runs its usual
+        simulations but stops early once ``cancelled`` is set; the answer is then
+        unwanted, so its quality does not matter. Other players just finish.
+        """
         with self._lock:
-            return self.player().genmove(game)
+            player = self.player()
+            if cancelled is None or not takes_stop_rule(player):
+                return player.genmove(game)
+            simulations = player.config.simulations
+            return player.genmove(game, stop=lambda done, _visits: done >= simulations or cancelled.is_set())
 
     def ownership(self, game: GameState) -> Ownership:
         """The evaluator's ownership of ``game`` if it has the head, else the Tromp-Taylor owners."""
@@ -59,6 +69,14 @@ class Opponent:
                 # The head answers for the player to move; the window speaks for black.
                 return Ownership(values if game.to_play == BLACK else -values, NET_SOURCE)
         return Ownership(area_ownership(game), AREA_SOURCE)
+
+
+def takes_stop_rule(player) -> bool:
+    """Whether ``player.genmove`` takes ``stop`` (a search on a budget it can be told to cut short)."""
+    try:
+        return "stop" in inspect.signature(player.genmove).parameters and hasattr(player, "config")
+    except (TypeError, ValueError):
+        return False
 
 
 def area_ownership(game: GameState) -> np.ndarray:

@@ -36,9 +36,11 @@ class ScriptedPlayer:
         self.gate = gate
         self.value = value
         self.calls = 0
+        self.started = threading.Event()  # set once a search has begun (and may be waiting for the gate)
 
     def genmove(self, game: GameState) -> Decision:
         self.calls += 1
+        self.started.set()
         if self.gate is not None:
             self.gate.wait()
         move = game.pass_move
