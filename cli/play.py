@@ -52,7 +52,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--color", type=str.lower, choices=sorted(COLORS), default="black", help="your colour (default black)"
     )
-    parser.add_argument("--handicap", type=int, default=0,
+    parser.add_argument("--handicap", type=int, default=0, metavar="H",
                         help="fixed handicap stones for black (2-9 on boards from 7x7; default none)")  # fmt: skip
     add_player_arguments(parser, default_player="mcts")
     parser.add_argument(
