@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pygame
 
@@ -20,6 +21,8 @@ def open_window(size: tuple[int, int]) -> pygame.Surface:
     can see or close. Those are accepted only when asked for by name in
     ``SDL_VIDEODRIVER`` (read now, not at import), as headless tests and scripts do.
     """
+    if _no_display_on_linux():
+        raise WindowUnavailable("no display: neither DISPLAY nor WAYLAND_DISPLAY is set")
     try:
         pygame.display.init()
         surface = pygame.display.set_mode(size, pygame.RESIZABLE)
@@ -31,3 +34,10 @@ def open_window(size: tuple[int, int]) -> pygame.Surface:
         pygame.quit()
         raise WindowUnavailable("no display")
     return surface
+
+
+def _no_display_on_linux() -> bool:
+    """Linux without X11 or Wayland and no driver asked for: known before SDL probes (and complains)."""
+    if not sys.platform.startswith("linux") or os.environ.get("SDL_VIDEODRIVER"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

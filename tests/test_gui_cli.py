@@ -19,6 +19,7 @@ from engine.game import GameState
 from gui.app import App
 from gui.opponent import NET_SOURCE
 from gui.settings import GameSettings
+from gui.window import WindowUnavailable, open_window
 
 SHIPPED_7X7 = MODELS_DIR / "7x7.pt"
 
@@ -98,3 +99,11 @@ def test_handicap_in_the_terminal_game_lets_white_open(monkeypatch, capsys):
 def test_bad_window_options_are_one_line_errors(headless, options, capsys):
     assert main(["play", *options]) == 2
     assert "dosaku play: error:" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="DISPLAY and WAYLAND_DISPLAY are Linux's")
+def test_no_display_is_known_before_sdl_probes(monkeypatch):
+    for variable in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.raises(WindowUnavailable, match="no display"):
+        open_window((300, 200))
