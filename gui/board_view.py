@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pygame
 
-from engine.coords import GTP_COLUMNS, flat_to_rowcol
+from engine.coords import GTP_COLUMNS, flat_to_rowcol, pass_move
 from engine.game import BLACK, EMPTY
 from gui import colors
 from gui.fonts import draw_text
@@ -81,7 +81,7 @@ def draw_board(surface: pygame.Surface, geometry: BoardGeometry, scene: BoardSce
     if scene.ownership is not None:
         _draw_ownership(surface, geometry, scene.ownership)
     _draw_last_move(surface, geometry, scene)
-    if scene.hint is not None and scene.hint < geometry.size**2:
+    if scene.hint is not None and scene.hint < pass_move(geometry.size):
         radius = geometry.stone_radius
         pygame.draw.circle(surface, colors.HINT_RING, geometry.point_center(scene.hint), radius, max(2, radius // 5))
     if scene.ghost is not None:
@@ -161,7 +161,7 @@ def _draw_stones(surface: pygame.Surface, geometry: BoardGeometry, stones: np.nd
 
 def _draw_last_move(surface: pygame.Surface, geometry: BoardGeometry, scene: BoardScene) -> None:
     move = scene.last_move
-    if move is None or move >= geometry.size**2:
+    if move is None or move >= pass_move(geometry.size):
         return
     row, col = flat_to_rowcol(move, geometry.size)
     color = int(scene.stones[row, col])
@@ -199,7 +199,7 @@ def _draw_territory(
 
 def _draw_heat(surface: pygame.Surface, geometry: BoardGeometry, heat: np.ndarray, stones: np.ndarray) -> None:
     """Discs on the empty points the search visited, bigger and redder with more visits; shares on the top few."""
-    points = geometry.size**2
+    points = pass_move(geometry.size)  # the heat of the pass is not drawn
     shares = np.asarray(heat[:points], dtype=np.float64)
     top = shares.max(initial=0.0)
     if top <= 0:

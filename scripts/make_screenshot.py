@@ -68,7 +68,7 @@ def main() -> int:
             driver.press(app, pygame.K_o)
             driver.settle(app, timeout=600)
             driver.press(app, pygame.K_v)  # last, so that the message explains the heat map
-            free = [move for move in range(args.size**2) if app.legal_mask()[move]]
+            free = [move for move in range(app.game.pass_move) if app.legal_mask()[move]]
             driver.hover(app, app.layout().board.point_center(free[len(free) // 3]))
             app.dirty = True
             app.step()
