@@ -1,10 +1,11 @@
-"""The Pygame play window: ``gui.app.App`` drives it, one small module per concern.
+"""The Pygame play window. ``gui.app.App`` is the controller; one small module per concern.
 
-``layout`` (geometry from the window size, no pygame), ``board_view`` and
-``panel_view`` (drawing), ``stones`` and ``fonts`` (drawing helpers), ``widgets``
-and ``dialogs`` (controls), ``bot_worker`` and ``opponent`` (the bot, off the
-window's thread), ``settings``, ``sgf_files`` and ``game_text`` (the game's side).
-Only this package imports pygame.
+``layout`` (geometry from the window size, no pygame); ``app_view``, ``board_view``,
+``panel_view``, ``stones``, ``fonts`` and ``colors`` (drawing); ``widgets``,
+``dialogs`` and ``controls`` (buttons, keys, dialogs); ``bot_worker`` and
+``opponent`` (the bot, off the window's thread); ``settings``, ``sgf_files`` and
+``game_text`` (the game's side); ``window`` (opening the display); ``driver``
+(posting events into the loop, for scripts and tests). Only this package imports pygame.
 """
 
 import os

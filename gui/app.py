@@ -23,6 +23,7 @@ from engine.game import EMPTY, GameState
 from gui import game_text
 from gui.app_view import THINKING_BLINK, draw_window
 from gui.bot_worker import HINT, MOVE, OWNERSHIP, Answer, BotWorker, Job
+from gui.controls import ACTIONS, CONFIRM_KEYS, KEY_ACTIONS
 from gui.dialogs import Dialog, NewGameDialog, PathPrompt
 from gui.fonts import forget_fonts
 from gui.layout import WindowLayout, panel_buttons, window_layout
@@ -36,32 +37,6 @@ __all__ = ["App", "WindowUnavailable"]
 
 FPS = 30  # frames a second while idle; redrawing happens only when something changed
 WINDOW_SIZE = (1000, 720)
-
-# (action, button label); the keys below trigger the same actions.
-ACTIONS = [
-    ("pass", "Pass (P)"),
-    ("undo", "Undo (U)"),
-    ("resign", "Resign (R)"),
-    ("hint", "Hint (H)"),
-    ("new", "New game (N)"),
-    ("heatmap", "Visits (V)"),
-    ("save", "Save SGF (S)"),
-    ("load", "Load SGF (L)"),
-    ("ownership", "Ownership (O)"),
-]
-KEY_ACTIONS = {
-    pygame.K_p: "pass",
-    pygame.K_u: "undo",
-    pygame.K_BACKSPACE: "undo",
-    pygame.K_r: "resign",
-    pygame.K_h: "hint",
-    pygame.K_n: "new",
-    pygame.K_v: "heatmap",
-    pygame.K_s: "save",
-    pygame.K_l: "load",
-    pygame.K_o: "ownership",
-}
-CONFIRM_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER)
 
 
 class App:
