@@ -75,11 +75,13 @@ def draw_board(surface: pygame.Surface, geometry: BoardGeometry, scene: BoardSce
     _draw_coordinates(surface, geometry)
     if scene.territory is not None:
         _draw_territory(surface, geometry, scene.territory, scene.stones)
-    if scene.heat is not None:
-        _draw_heat(surface, geometry, scene.heat, scene.stones)
     _draw_stones(surface, geometry, scene.stones)
+    # Ownership before the heat map: its squares show through the translucent discs,
+    # and the discs' shares stay readable on top.
     if scene.ownership is not None:
         _draw_ownership(surface, geometry, scene.ownership)
+    if scene.heat is not None:
+        _draw_heat(surface, geometry, scene.heat, scene.stones)
     _draw_last_move(surface, geometry, scene)
     if scene.hint is not None and scene.hint < pass_move(geometry.size):
         radius = geometry.stone_radius
