@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from cli.players import (
+    MCTS_DEFAULT_SIMS,
     NET_DEFAULT_SIMS,
     add_player_arguments,
     make_player,
@@ -32,7 +33,6 @@ from mcts.players import RandomPlayer
 
 COLORS = {"black": BLACK, "white": WHITE}
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # the shipped networks, next to the packages
-ROLLOUT_DEFAULT_SIMS = 1000  # make_player's default for the mcts bot
 
 
 SEED_LIMIT = 2**32  # fits the bot's RNG seeding and is short enough to type back
@@ -136,7 +136,7 @@ class WindowBots:
             sims = settings.simulations or NET_DEFAULT_SIMS
             return Opponent(f"the network {model.name}, {sims} simulations",
                             lambda: network_player(str(model), seed, sims))  # fmt: skip
-        sims = settings.simulations or ROLLOUT_DEFAULT_SIMS
+        sims = settings.simulations or MCTS_DEFAULT_SIMS
         playouts = self.playouts
         note = f" ({why_not})" if why_not else ""
         return Opponent(f"rollout search, {sims} simulations{note}", lambda: rollout_player(seed, sims, playouts))
