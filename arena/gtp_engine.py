@@ -456,7 +456,8 @@ class GTPEngine:
                 watch(simulations, visits)
                 return rule(simulations, visits)
 
-        move = self.player.genmove(view, stop=stop).move
+        ceiling = getattr(stop, "max_simulations", None)  # exact, not rounded up to a whole chunk
+        move = self.player.genmove(view, stop=stop, max_simulations=ceiling).move
         return RESIGN if move < 0 else int(move)
 
     def genmove_and_play(self, color: int, watch=None) -> int:

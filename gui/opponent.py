@@ -57,7 +57,7 @@ class Opponent:
             if cancelled is None or not takes_stop_rule(player):
                 return player.genmove(game)
             simulations = player.config.simulations
-            return player.genmove(game, stop=lambda done, _visits: done >= simulations or cancelled.is_set())
+            return player.genmove(game, stop=lambda _done, _visits: cancelled.is_set(), max_simulations=simulations)
 
     def ownership(self, game: GameState) -> Ownership:
         """The evaluator's ownership of ``game`` if it has the head, else the Tromp-Taylor owners."""

@@ -113,11 +113,12 @@ class MCTSPlayer:
             self._search = search
         return search
 
-    def genmove(self, game: GameState, stop: StopRule | None = None) -> Decision:
+    def genmove(self, game: GameState, stop: StopRule | None = None, max_simulations: int | None = None) -> Decision:
         """Search the position and choose; the search's view comes with the move.
 
         Without ``stop``: the config's simulations. With it: chunks of
-        ``CHUNK_SIMULATIONS`` until ``stop`` says enough (Gumbel's sequential halving
+        ``CHUNK_SIMULATIONS`` until ``stop`` says enough, the last chunk cut short so
+        that no more than ``max_simulations`` are searched (Gumbel's sequential halving
         plans its whole budget up front, so a Gumbel search ignores ``stop``).
         """
         if game.is_over():
@@ -128,8 +129,11 @@ class MCTSPlayer:
         else:
             done = 0
             while True:
-                done += self.search_more(CHUNK_SIMULATIONS)
+                chunk = CHUNK_SIMULATIONS if max_simulations is None else min(CHUNK_SIMULATIONS, max_simulations - done)
+                done += self.search_more(max(chunk, 1))
                 if stop(done, search.root_visits(0)) or search.is_full(0):
+                    break
+                if max_simulations is not None and done >= max_simulations:
                     break
         result = search.result(0)
         if result.value < self.config.resign_threshold or self._should_resign(game, result):

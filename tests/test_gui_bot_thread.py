@@ -142,7 +142,7 @@ class EndlessSearch:
         self.finished = 0
         self.running = threading.Event()
 
-    def genmove(self, game: GameState, stop=None) -> Decision:
+    def genmove(self, game: GameState, stop=None, max_simulations=None) -> Decision:
         self.running.set()
         done = 0
         while not stop(done, np.zeros(game.pass_move + 1)):

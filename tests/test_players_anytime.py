@@ -28,6 +28,13 @@ def test_genmove_searches_in_chunks_until_the_stop_rule_says_enough():
     assert 0 <= decision.move <= 25
 
 
+def test_a_ceiling_on_simulations_is_exact_not_rounded_up_to_a_chunk():
+    player = MCTSPlayer(UniformEvaluator(), simulations=10_000, seed=1)
+    budget = 2 * CHUNK_SIMULATIONS + 5
+    decision = player.genmove(GameState(5), stop=lambda simulations, visits: False, max_simulations=budget)
+    assert decision.search.root_visits == budget
+
+
 def test_a_full_tree_ends_a_timed_search():
     player = MCTSPlayer(UniformEvaluator(), simulations=20, seed=1)  # a tree of 42 nodes
     decision = player.genmove(GameState(5), stop=lambda simulations, visits: False)  # never says stop

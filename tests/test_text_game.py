@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import build_parser, main
+from cli.main import build_parser
 from cli.text_game import TextGame, draw_area, result_sentence
 from engine.coords import gtp_to_flat
 from engine.diagram import diagram, game_from_diagram
@@ -251,11 +251,3 @@ def test_bad_options_are_refused_by_the_parser(options):
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args(["play", "--text", *options])
     assert exit_info.value.code == 2
-
-
-def test_without_text_the_terminal_game_runs_with_a_note(monkeypatch, capsys):
-    monkeypatch.setattr(sys, "stdin", io.StringIO("quit\n"))
-    assert main(["play", "--size", "5", "--seed", "7", "--color", "White"]) == 0
-    printed = capsys.readouterr()
-    assert "window is not built yet" in printed.err
-    assert "Seed 7" in printed.out and "You play white (O)." in printed.out
