@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from engine import outcome
 from engine.coords import GTP_COLUMNS, CoordinateError, flat_to_gtp, gtp_to_flat, rowcol_to_flat
 from engine.diagram import draw_board
 from engine.game import BLACK, EMPTY, WHITE, GameState, IllegalMoveError, check_color, color_name, opponent
+from engine.outcome import area_counts, points_text
 
 STONE_LETTERS = {BLACK: "X", WHITE: "O"}
 # Empty points in the final drawing: lower case for the colour whose area they are.
@@ -247,12 +249,6 @@ class TextGame:
 # --- scores, as text ---------------------------------------------------------
 
 
-def area_counts(game: GameState) -> tuple[int, int]:
-    """Points (stones plus surrounded empty points) that count for black and for white."""
-    owner = game.owner()
-    return int((owner == BLACK).sum()), int((owner == WHITE).sum())
-
-
 def area_count_line(game: GameState) -> str:
     """``black 13, white 12, komi 7.5``: the terms of the Tromp-Taylor score."""
     black, white = area_counts(game)
@@ -267,18 +263,12 @@ def score_line(game: GameState) -> str:
     if score == 0:
         return f"Score as it stands: {terms} = 0, even."
     leader = "Black" if score > 0 else "White"
-    return f"Score as it stands: {terms} = {score:g}; {leader} leads by {_points(abs(score))} ({game.result()})."
+    return f"Score as it stands: {terms} = {score:g}; {leader} leads by {points_text(abs(score))} ({game.result()})."
 
 
 def result_sentence(game: GameState) -> str:
-    """``Black wins by 3.5 points (B+3.5)``, ``White wins by resignation (W+R)`` or ``Draw``."""
-    winner = game.winner()
-    if winner == EMPTY:
-        return "Draw (0)."
-    name = color_name(winner).capitalize()
-    if game.resigned != EMPTY:
-        return f"{name} wins by resignation ({game.result()})."
-    return f"{name} wins by {_points(abs(game.score()))} ({game.result()})."
+    """The outcome as a sentence with its full stop: ``Black wins by 3.5 points (B+3.5).``"""
+    return outcome.result_sentence(game) + "."
 
 
 def draw_area(game: GameState) -> str:
@@ -301,10 +291,6 @@ def draw_area(game: GameState) -> str:
     lines.append(header)
     lines.append("x / o: empty points that count for black / white; .: neutral")
     return "\n".join(lines)
-
-
-def _points(amount: float) -> str:
-    return f"{amount:g} point" + ("" if amount == 1 else "s")
 
 
 def _capitalized(text: str) -> str:

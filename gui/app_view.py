@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.game import BLACK, EMPTY, color_name
+from engine.outcome import result_sentence
 from gui import colors, game_text
 from gui.board_view import BoardScene, draw_board
 from gui.layout import WindowLayout
@@ -76,7 +77,7 @@ def panel_scene(app, buttons: list[Button]) -> PanelScene:
 def status_line(app) -> str:
     game = app.game
     if game.is_over():
-        return f"Game over: {game_text.result_sentence(game)}"
+        return f"Game over: {result_sentence(game)}"
     if app.is_thinking():
         dots = "." * (1 + (app.frame // THINKING_BLINK) % 3)
         return f"Dosaku ({color_name(app.bot_color)}) is thinking{dots}"

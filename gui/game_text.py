@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.game import BLACK, EMPTY, WHITE, GameState, color_name
+from engine.game import BLACK, WHITE, GameState, color_name
+from engine.outcome import area_counts
 
 SUPERKO_PREFIX = "superko"
 
@@ -16,24 +17,6 @@ def explain_illegal(reason: str) -> str:
     if reason == "suicide":
         return "suicide: the stone would have no liberty"
     return reason
-
-
-def area_counts(game: GameState) -> tuple[int, int]:
-    """Points that count for black and for white under Tromp-Taylor area scoring."""
-    owner = game.owner()
-    return int((owner == BLACK).sum()), int((owner == WHITE).sum())
-
-
-def result_sentence(game: GameState) -> str:
-    """``Black wins by 3.5 points (B+3.5)``, ``White wins by resignation (W+R)`` or ``Draw (0)``."""
-    winner = game.winner()
-    if winner == EMPTY:
-        return "Draw (0)"
-    name = color_name(winner).capitalize()
-    if game.resigned != EMPTY:
-        return f"{name} wins by resignation ({game.result()})"
-    margin = abs(game.score())
-    return f"{name} wins by {margin:g} point{'' if margin == 1 else 's'} ({game.result()})"
 
 
 def area_sentence(game: GameState) -> str:
