@@ -14,12 +14,10 @@ from __future__ import annotations
 import io
 import json
 import os
-import queue
 import re
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,8 +28,8 @@ from engine.coords import gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
 from mcts.evaluators import UniformEvaluator
 from mcts.players import MCTSPlayer, RandomPlayer
+from tests.gtp_process import REPO_ROOT, EngineProcess
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 VERTEX_RE = re.compile(r"[A-HJ-T](1[0-9]|[1-9])")
 
 
@@ -288,35 +286,6 @@ def test_serve_stops_the_analysis_at_the_next_command_and_answers_it():
     assert rest == "=8 Dosaku\n\n= \n\n"
 
 
-class EngineProcess:
-    """``dosaku gtp`` in a subprocess; a thread reads its output lines into a queue."""
-
-    def __init__(self, *args: str):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "gtp", *args],
-            cwd=REPO_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(line.decode())
-        self.lines.put("")
-
-    def send(self, command: str) -> None:
-        self.process.stdin.write(command.encode() + b"\n")
-        self.process.stdin.flush()
-
-    def next_line(self) -> str:
-        line = self.lines.get(timeout=120)  # generous: the first command may load kernels
-        assert line, "the engine closed its output"
-        return line
-
-
 def test_subprocess_analysis_streams_until_the_next_command():
     engine = EngineProcess("--size", "7", "--player", "mcts", "--sims", "64", "--seed", "2")
     try:
@@ -345,8 +314,7 @@ def test_subprocess_analysis_streams_until_the_next_command():
         errors = engine.process.stderr.read().decode()
         assert "rollout search" in errors and "Traceback" not in errors
     finally:
-        if engine.process.poll() is None:
-            engine.process.kill()
+        engine.kill()
 
 
 def test_dosaku_gtp_says_when_it_falls_back_to_rollout_search():

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import io
 import os
-import queue
 import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -37,9 +34,8 @@ from engine.coords import CoordinateError, flat_to_gtp, gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
 from mcts.evaluators import UniformEvaluator
 from mcts.players import RESIGN, Decision, MCTSPlayer, RandomPlayer
+from tests.gtp_process import REPO_ROOT, RESPONSE_RE, EngineProcess
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-RESPONSE_RE = re.compile(r"[=?][0-9]* [^\n]*(\n[^\n]+)*")  # one response without its final blank line
 REQUIRED_COMMANDS = [
     "protocol_version", "name", "version", "known_command", "list_commands", "quit", "boardsize",
     "clear_board", "komi", "play", "genmove", "undo", "showboard", "final_score", "fixed_handicap",
@@ -547,48 +543,6 @@ def test_serve_stops_when_the_controller_goes_away():
 # --- the wire: a real subprocess ---------------------------------------------
 
 
-class EngineProcess:
-    """``dosaku gtp`` in a subprocess, read by a thread so a hung engine fails the test."""
-
-    def __init__(self, *args: str):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "gtp", *args],
-            cwd=REPO_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        self.lines: queue.Queue[bytes] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(line)
-        self.lines.put(b"")  # end of output
-
-    def ask(self, command: str) -> str:
-        """Send a command; return its whole response, checked for framing."""
-        self.process.stdin.write(command.encode() + b"\n")
-        self.process.stdin.flush()
-        lines = []
-        while True:
-            line = self.lines.get(timeout=120)  # generous: the first call may compile kernels
-            assert line, f"engine closed its output after {lines!r}"
-            assert line.endswith(b"\n") and b"\r" not in line, line
-            if line == b"\n":
-                break
-            lines.append(line.decode())
-        response = "".join(lines)[:-1]
-        assert RESPONSE_RE.fullmatch(response), response
-        return response
-
-    def close(self) -> tuple[int, str]:
-        """Close stdin, wait for the exit; return the exit status and stderr."""
-        self.process.stdin.close()
-        status = self.process.wait(timeout=60)
-        return status, self.process.stderr.read().decode(errors="replace")
-
-
 def test_subprocess_plays_a_game_against_a_local_player():
     engine = EngineProcess("--size", "7", "--komi", "6.5", "--player", "random", "--seed", "4")
     try:
@@ -613,8 +567,7 @@ def test_subprocess_plays_a_game_against_a_local_player():
         status, errors = engine.close()
         assert status == 0, errors
     finally:
-        if engine.process.poll() is None:
-            engine.process.kill()
+        engine.kill()
 
 
 def test_subprocess_survives_garbage_and_ends_at_end_of_input():
