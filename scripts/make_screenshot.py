@@ -1,7 +1,7 @@
 """Make ``docs/screenshot.png``: the play window, headless, a few moves into a real game.
 
 The person's moves are clicked into the window's event loop; the bot answers
-with its real search (by default the shipped 7x7 network, whose ownership head
+with its real search (by default the shipped 9x9 network, whose ownership head
 the overlay shows); then the ownership overlay and the visit heat map of its
 last search are switched on, the mouse rests on a free point (the ghost stone), and
 the window is saved with ``pygame.image.save``. Run from the repository root::
@@ -25,10 +25,12 @@ sys.path.insert(0, str(REPOSITORY))  # run as a file: the packages sit next to s
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=7, help="board size (default 7: the shipped network's)")
-    parser.add_argument("--moves", default="D4 C5 E5 C3",
+    parser.add_argument(
+        "--size", type=int, default=9, help="board size (default 9, make play's: the shipped 9x9 network)"
+    )
+    parser.add_argument("--moves", default="E5 C3 G4 C6 E7",
                         help="the person's moves (black), GTP vertices; occupied or illegal ones are skipped")  # fmt: skip
-    parser.add_argument("--count", type=int, default=3, help="how many of those moves to play (default 3)")
+    parser.add_argument("--count", type=int, default=4, help="how many of those moves to play (default 4)")
     parser.add_argument("--sims", type=int, default=None, help="the bot's simulations a move (default: its own)")
     parser.add_argument("--seed", type=int, default=1, help="the bot's seed (default 1)")
     parser.add_argument("--window", default="1000x720", help="window size in pixels, WxH (default 1000x720)")
