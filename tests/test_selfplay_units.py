@@ -419,7 +419,9 @@ def test_invalid_values_and_files_give_config_errors(tmp_path):
         load_run_config(tmp_path / "typo.toml")
 
 
-@pytest.mark.parametrize("path", ["configs/5x5.toml", "configs/7x7.toml", "configs/9x9.toml", None])
+@pytest.mark.parametrize(
+    "path", ["configs/5x5.toml", "configs/7x7.toml", "configs/9x9.toml", "configs/9x9-laptop.toml", None]
+)
 def test_toml_text_round_trip(tmp_path, path):
     config = load_run_config(path, ["search.dirichlet_alpha=0.3", "network.global_pooling_blocks=[1]"]
                              if path == CONFIG_5X5 else [])  # fmt: skip
