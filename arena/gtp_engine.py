@@ -449,6 +449,8 @@ class GTPEngine:
         stop = self.timing.stop_rule(color, self.size, view.move_number)
         if stop is None and watch is not None:  # chunks of the usual size, so lines come as it searches
             stop = StopRule(None, max_simulations=self.player.config.simulations)
+        # The rule's ceiling, read before ``watch`` wraps it: exact, not rounded up to a whole chunk.
+        ceiling = getattr(stop, "max_simulations", None)
         if watch is not None:
             rule = stop
 
@@ -456,7 +458,6 @@ class GTPEngine:
                 watch(simulations, visits)
                 return rule(simulations, visits)
 
-        ceiling = getattr(stop, "max_simulations", None)  # exact, not rounded up to a whole chunk
         move = self.player.genmove(view, stop=stop, max_simulations=ceiling).move
         return RESIGN if move < 0 else int(move)
 

@@ -27,7 +27,7 @@ from arena.gtp_engine import GTPEngine, parse_color, parse_int
 from engine.coords import gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
 from mcts.evaluators import UniformEvaluator
-from mcts.players import MCTSPlayer, RandomPlayer
+from mcts.players import CHUNK_SIMULATIONS, MCTSPlayer, RandomPlayer
 from tests.gtp_process import REPO_ROOT, EngineProcess
 
 VERTEX_RE = re.compile(r"[A-HJ-T](1[0-9]|[1-9])")
@@ -252,6 +252,12 @@ def test_genmove_analyze_streams_lines_then_plays(fmt):
     response = engine.handle_line(f"{fmt}-genmove_analyze 1")  # no colour: the player to move
     assert response.startswith("= \n") and "\nplay " in response
     assert engine.game.moves[-1][0] == WHITE
+
+
+def test_genmove_analyze_searches_exactly_its_simulations():
+    engine = search_engine(simulations=2 * CHUNK_SIMULATIONS + 5)  # not a whole number of chunks
+    stream(engine, "lz-genmove_analyze b 1")
+    assert engine.player.search.result(0).root_visits == 2 * CHUNK_SIMULATIONS + 5
 
 
 # --- the wire: interrupted by the next command ----------------------------------------------
