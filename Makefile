@@ -6,17 +6,21 @@ BIN := $(VENV)/bin
 # Tests run in parallel on the machine's cores (pytest-xdist).
 PYTEST_ARGS ?= -n auto --dist loadfile
 
+# An editable install knows the top-level packages it found when it was made: a new
+# package (a new */__init__.py) needs the install made again, as a changed pyproject.toml does.
+PACKAGES := $(wildcard */__init__.py)
+
 .PHONY: play test install install-dev bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml $(PACKAGES) | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml $(PACKAGES) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
@@ -24,10 +28,8 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # The window, 9x9, against the shipped 9x9 network (models/9x9.pt) if there is one, else
-# rollout search (the window says which). An install made before gui/ existed does not
-# know the package (editable installs list their packages): install again if so.
+# rollout search (the window says which).
 play: install
-	@$(BIN)/python -I -c "import gui" 2>/dev/null || $(BIN)/pip install --quiet -e .
 	$(BIN)/dosaku play --size 9
 
 test: install-dev
