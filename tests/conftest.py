@@ -92,3 +92,22 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+TINY_5X5_STEP = 1234  # a step that is not the default 0, so tests see it read back
+
+
+@pytest.fixture
+def model_5x5(tmp_path) -> str:
+    """The path of a tiny untrained 5x5 checkpoint (1 block x 8 channels) at step ``TINY_5X5_STEP``."""
+    import torch  # here, so that tests without torch do not load it
+
+    from nets.checkpoint import save_checkpoint
+    from nets.config import NetConfig
+    from nets.model import DualNet
+
+    torch.manual_seed(0)
+    path = tmp_path / "tiny-5x5.pt"
+    net = DualNet(NetConfig(board_size=5, blocks=1, channels=8, value_hidden=8))
+    save_checkpoint(path, net, step=TINY_5X5_STEP)
+    return str(path)

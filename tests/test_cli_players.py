@@ -4,23 +4,11 @@ import subprocess
 import sys
 
 import pytest
-import torch
 
 from cli.main import build_parser
 from cli.play import resolve_size
 from cli.players import make_player
 from mcts.players import MCTSPlayer
-from nets.checkpoint import save_checkpoint
-from nets.config import NetConfig
-from nets.model import DualNet
-
-
-@pytest.fixture
-def model_5x5(tmp_path):
-    torch.manual_seed(0)
-    path = tmp_path / "tiny-5x5.pt"
-    save_checkpoint(path, DualNet(NetConfig(board_size=5, blocks=1, channels=8, value_hidden=8)), step=0)
-    return str(path)
 
 
 def test_model_implies_the_network_player_and_its_board_size(model_5x5):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 from arena.gtp_player import GTPPlayer
 from arena.player_spec import (
@@ -15,17 +14,7 @@ from arena.player_spec import (
     parse_player_spec,
 )
 from mcts.players import MCTSPlayer, RandomPlayer
-from nets.checkpoint import save_checkpoint
-from nets.config import NetConfig
-from nets.model import DualNet
-
-
-@pytest.fixture
-def model_5x5(tmp_path):
-    torch.manual_seed(0)
-    path = tmp_path / "tiny-5x5.pt"
-    save_checkpoint(path, DualNet(NetConfig(board_size=5, blocks=1, channels=8, value_hidden=8)), step=1234)
-    return str(path)
+from tests.conftest import TINY_5X5_STEP
 
 
 def test_random_and_rollout_search_spellings():
@@ -52,7 +41,7 @@ def test_a_checkpoint_path_with_settings_and_the_older_net_spelling(model_5x5):
     assert player.config.simulations == 16 and player.config.temperature_moves == 3
     # A network varies its openings by default: max(2, N // 2) moves drawn by visits.
     assert build_player(parse_player_spec(model_5x5), seed=0, size=5).config.temperature_moves == 2
-    assert checkpoint_step(new) == 1234 and checkpoint_step(parse_player_spec("random")) is None
+    assert checkpoint_step(new) == TINY_5X5_STEP and checkpoint_step(parse_player_spec("random")) is None
     with pytest.raises(ValueError, match="for 5x5, expected 9x9"):
         build_player(new, seed=0, size=9)
 
