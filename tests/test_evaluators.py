@@ -20,6 +20,7 @@ from mcts.config import SearchConfig
 from mcts.evaluators import RolloutEvaluator, UniformEvaluator, uniform_priors
 from mcts.search import BatchedSearch
 from mcts.tree import ROOT
+from tests.positions import CAPTURE_9X9
 
 # Two single-point eyes each, nothing else playable by the random players:
 # black's area 15, white's 10, so the score is 5 - komi in every playout.
@@ -106,20 +107,7 @@ def test_rollouts_of_a_settled_position_score_it_for_the_player_to_move():
 
 def test_rollouts_see_who_wins_a_won_position():
     """Black has captured the big group in atari (9x9, 0.5 komi): random play cannot undo it."""
-    game = game_from_diagram(
-        """
-        . . . X . O . . .
-        . . . X X O . . .
-        . . . . X O . . .
-        X X X X X O O O O
-        X O O O . O . . .
-        X O O O X O O O O
-        X X X X X O . . .
-        . . . X . O . . .
-        . . . X . O . . .
-        """,
-        komi=0.5,
-    )
+    game = game_from_diagram(CAPTURE_9X9, komi=0.5)
     game.play(gtp_to_flat("E5", 9))  # captures six stones
     assert game.captures(BLACK) == 6
     evaluator = RolloutEvaluator(400, seed=2)

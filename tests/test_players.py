@@ -18,6 +18,7 @@ from engine.game import BLACK, WHITE, GameState
 from mcts.config import SearchConfig
 from mcts.evaluators import RolloutEvaluator, UniformEvaluator
 from mcts.players import RESIGN, Decision, MCTSPlayer, RandomPlayer
+from tests.positions import random_position
 
 
 def fills_own_eye(game: GameState, move: int) -> bool:
@@ -40,17 +41,6 @@ def fills_own_eye(game: GameState, move: int) -> bool:
         if 0 <= r < size and 0 <= c < size and board[r, c] == 3 - me
     )
     return opponents + on_edge < 2
-
-
-def random_game(size: int, seed: int, moves: int, komi: float = 7.5) -> GameState:
-    game = GameState(size, komi)
-    player = RandomPlayer(seed)
-    for _ in range(moves):
-        move = player.genmove(game).move
-        if move == game.pass_move:
-            break
-        game.play(move)
-    return game
 
 
 # --- RandomPlayer ------------------------------------------------------------------
@@ -126,7 +116,7 @@ def test_players_pass_in_a_finished_game():
 
 @pytest.mark.parametrize("leaves", [1, 8])
 def test_mcts_decision_carries_the_search_that_made_it(leaves):
-    game = random_game(7, 6, 14)
+    game = random_position(7, 6, 14)
     simulations = 64
     config = SearchConfig(leaves_per_game=leaves)
     player = MCTSPlayer(RolloutEvaluator(2, seed=1), simulations=simulations, config=config, seed=1)
@@ -150,7 +140,7 @@ def test_mcts_decision_carries_the_search_that_made_it(leaves):
 
 
 def test_mcts_gumbel_decision():
-    game = random_game(7, 8, 10)
+    game = random_position(7, 8, 10)
     config = SearchConfig(gumbel=True, leaves_per_game=1)
     decision = MCTSPlayer(RolloutEvaluator(2, seed=2), simulations=32, config=config, seed=2).genmove(game)
     legal = game.legal_moves()
@@ -207,7 +197,7 @@ def test_resigns_when_the_root_value_is_below_the_threshold():
 
 
 def test_tree_is_reused_across_moves():
-    game = random_game(7, 9, 12)
+    game = random_position(7, 9, 12)
     simulations = 80
     player = MCTSPlayer(RolloutEvaluator(2, seed=3), simulations=simulations, config=SearchConfig(leaves_per_game=1))
     first = player.genmove(game)
@@ -229,7 +219,7 @@ def test_tree_is_reused_across_moves():
 def test_genmove_for_either_colour_searches_a_tree_of_that_colour():
     """GTP may ask for a move of the colour not to move (``genmove w`` with black to play):
     the player gets a copy of the game with the other colour to move."""
-    game = random_game(5, 4, 6)
+    game = random_position(5, 4, 6)
     player = MCTSPlayer(UniformEvaluator(), simulations=30)
     player.genmove(game)
     other = game.copy()
@@ -248,7 +238,7 @@ def test_mcts_player_follows_the_board_size():
 
 
 def test_mcts_player_is_reproducible_from_its_seed():
-    game = random_game(7, 10, 12)
+    game = random_position(7, 10, 12)
 
     def decide(seed):
         return MCTSPlayer(RolloutEvaluator(2, seed=seed), simulations=60, seed=seed).genmove(game)

@@ -34,9 +34,10 @@ from engine.game import BLACK, WHITE, GameState
 from mcts import _kernels as kernels
 from mcts.config import SearchConfig
 from mcts.evaluators import RolloutEvaluator, UniformEvaluator, uniform_priors
-from mcts.players import MCTSPlayer, RandomPlayer
+from mcts.players import MCTSPlayer
 from mcts.search import BatchedSearch
 from mcts.tree import EXPANDED, ILLEGAL, NEW, NO_PARENT, ROOT, TERMINAL, UNVISITED
+from tests.positions import CAPTURE_9X9, random_position
 
 LEAVES = [1, 8]  # PUCT with one leaf per game per round, and the default batch of leaves
 
@@ -103,19 +104,6 @@ class ArmValueEvaluator:
 
 def show(game: GameState) -> str:
     return "\n" + draw_board(game) + f"\nto play: {'B' if game.to_play == BLACK else 'W'}"
-
-
-def random_position(size: int, seed: int, moves: int, komi: float = 7.5) -> GameState:
-    """A game after ``moves`` moves of two random players (no eye fills)."""
-    game = GameState(size, komi)
-    player = RandomPlayer(seed)
-    for _ in range(moves):
-        move = player.genmove(game).move
-        if move == game.pass_move:
-            break
-        game.play(move)
-    assert not game.is_over()
-    return game
 
 
 def value_for_player_to_move(game: GameState) -> float:
@@ -229,21 +217,6 @@ def root_q(search: BatchedSearch, g: int, move: int) -> float:
 
 
 # --- known answers -----------------------------------------------------------------
-
-# White's six stones B5-D4 have one liberty, E5. Black E5 captures them and the
-# black wall stays connected (E4, E6); if black plays elsewhere, white E5 joins
-# them to the living white wall (F5) and black's own eye space shrinks.
-CAPTURE_9X9 = """
-    . . . X . O . . .
-    . . . X X O . . .
-    . . . . X O . . .
-    X X X X X O O O O
-    X O O O . O . . .
-    X O O O X O O O O
-    X X X X X O . . .
-    . . . X . O . . .
-    . . . X . O . . .
-"""
 
 # Black's four stones B5-C4 have one liberty, D5. Black D5 joins them to the
 # living black wall; white D5 would capture them.
