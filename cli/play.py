@@ -27,8 +27,8 @@ from cli.players import (
 )
 from cli.text_game import TextGame
 from engine.coords import MAX_SIZE, MIN_SIZE
-from engine.game import BLACK, WHITE, GameState
-from engine.handicap import fixed_handicap_moves
+from engine.game import BLACK, WHITE
+from engine.handicap import handicap_game
 from mcts.players import RandomPlayer
 
 COLORS = {"black": BLACK, "white": WHITE}
@@ -77,10 +77,7 @@ def run_text(args: argparse.Namespace) -> int:
     """Play one game in the terminal; return the exit code."""
     # GameState checks komi against the board size; its ValueError becomes cli.main's one-line error.
     size = resolve_size(args.size, args.model)
-    game = GameState(size, args.komi)
-    if args.handicap:
-        game.place_setup_stones(BLACK, fixed_handicap_moves(size, args.handicap))
-        game.to_play = WHITE
+    game = handicap_game(size, args.komi, args.handicap)
     seed = args.seed if args.seed is not None else time.time_ns() % SEED_LIMIT
     bot = make_player(args, seed)
     print(f"Seed {seed} (replay this game with --seed {seed}).")

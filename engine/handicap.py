@@ -8,6 +8,7 @@ the 3rd line (index 2) below 13x13 and on the 4th line from 13x13 up.
 from __future__ import annotations
 
 from engine.coords import rowcol_to_flat
+from engine.game import BLACK, WHITE, GameState
 
 
 def max_fixed_handicap(size: int) -> int:
@@ -22,7 +23,11 @@ def fixed_handicap_moves(size: int, stones: int) -> list[int]:
     """Flat moves of ``stones`` handicap stones in the spec's order; ValueError if impossible."""
     limit = max_fixed_handicap(size)
     if not 2 <= stones <= max(limit, 1) or limit == 0:
-        raise ValueError(f"fixed handicap on {size}x{size} takes 2 to {limit} stones, not {stones}" if limit else f"no fixed handicap on a {size}x{size} board")
+        raise ValueError(
+            f"fixed handicap on {size}x{size} takes 2 to {limit} stones, not {stones}"
+            if limit
+            else f"no fixed handicap on a {size}x{size} board"
+        )
     edge = 3 if size >= 13 else 2
     low, mid, high = edge, size // 2, size - 1 - edge
     # (row, col) with row 0 at the top: "D4" is bottom-left, "Q16" top-right.
@@ -40,3 +45,13 @@ def fixed_handicap_moves(size: int, stones: int) -> list[int]:
         9: [bottom_left, top_right, top_left, bottom_right, left, right, bottom, top, centre],
     }[stones]
     return [rowcol_to_flat(r, c, size) for r, c in order]
+
+
+def handicap_game(size: int, komi: float, stones: int) -> GameState:
+    """A new game with ``stones`` fixed handicap stones for black, white to move;
+    0 stones is an even game, black to move. ValueError for a handicap the board has not."""
+    game = GameState(size, komi)
+    if stones:
+        game.place_setup_stones(BLACK, fixed_handicap_moves(size, stones))
+        game.to_play = WHITE
+    return game

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from engine.coords import check_size
 from engine.game import BLACK, WHITE, GameState, check_color
-from engine.handicap import fixed_handicap_moves
+from engine.handicap import fixed_handicap_moves, handicap_game
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,4 @@ class GameSettings:
 
     def new_game(self) -> GameState:
         """The empty board of these settings, handicap stones placed (then white moves first)."""
-        game = GameState(self.size, self.komi)
-        if self.handicap:
-            game.place_setup_stones(BLACK, fixed_handicap_moves(self.size, self.handicap))
-            game.to_play = WHITE
-        return game
+        return handicap_game(self.size, self.komi, self.handicap)
