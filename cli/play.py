@@ -20,6 +20,7 @@ from cli.players import (
     MCTS_DEFAULT_SIMS,
     NET_DEFAULT_SIMS,
     add_player_arguments,
+    check_player_choice,
     make_player,
     model_board_size,
     network_player,
@@ -113,10 +114,7 @@ class WindowBots:
 
     def __init__(self, player: str | None, model: str | None, playouts: int, seed: int,
                  models_dir: Path = MODELS_DIR):  # fmt: skip
-        if player == "net" and not model:
-            raise ValueError("--player net needs --model PATH")
-        if model and player not in (None, "net"):
-            raise ValueError(f"--model is for the net player, not {player}")
+        check_player_choice(player, model)
         self.player, self.model, self.playouts, self.seed = player, model, playouts, seed
         self.model_size = model_board_size(model)
         self.models_dir = models_dir

@@ -46,16 +46,21 @@ def add_player_arguments(parser: argparse.ArgumentParser, default_player: str) -
 
 def make_player(args: argparse.Namespace, seed: int):
     """The bot the options describe; ValueError (one line) for a bad combination or model."""
+    check_player_choice(args.player, args.model)
     kind = args.player or ("net" if args.model else args.default_player)
     if kind == "net":
-        if not args.model:
-            raise ValueError("--player net needs --model PATH")
         return network_player(args.model, seed, args.sims or NET_DEFAULT_SIMS)
-    if args.model:
-        raise ValueError(f"--model is for the net player, not {kind}")
     if kind == "mcts":
-        return rollout_player(seed, args.sims or 1000, args.playouts)
+        return rollout_player(seed, args.sims or MCTS_DEFAULT_SIMS, args.playouts)
     return RandomPlayer(seed)
+
+
+def check_player_choice(player: str | None, model: str | None) -> None:
+    """ValueError (one line) when ``--player`` and ``--model`` contradict each other."""
+    if player == "net" and not model:
+        raise ValueError("--player net needs --model PATH")
+    if model and player not in (None, "net"):
+        raise ValueError(f"--model is for the net player, not {player}")
 
 
 def model_board_size(model: str | None) -> int | None:
