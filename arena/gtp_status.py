@@ -24,6 +24,7 @@ from arena.gtp_playouts import ownership_counts
 from engine import _kernels as rules
 from engine.coords import flat_to_rowcol, rowcol_to_flat
 from engine.game import BLACK, EMPTY, GameState, opponent
+from mcts.evaluators import head_ownership
 
 PLAYOUTS = 400  # enough for a steady mean (standard error below 0.05 per point)
 DEAD_OWNERSHIP = 0.5
@@ -52,24 +53,11 @@ def playout_ownership(game: GameState, playouts: int = PLAYOUTS, seed: int = 0) 
     return playout_estimate(game, playouts, seed)[0]
 
 
-def network_ownership(game: GameState, evaluator) -> np.ndarray | None:
-    """The ownership head's view of ``game`` (black +1), or None without a head that fits."""
-    if not getattr(evaluator, "has_ownership", False) or getattr(evaluator, "size", game.size) != game.size:
-        return None
-    features = game.features()[None]
-    legal = game.legal_moves()[None]
-    ownership = evaluator.evaluate_full(features, legal).ownership
-    if ownership is None:
-        return None
-    sign = 1.0 if game.to_play == BLACK else -1.0  # the head speaks for the player to move
-    return sign * np.asarray(ownership[0], np.float64)
-
-
 def estimate_ownership(game: GameState, evaluator=None, playouts: int = PLAYOUTS,
                        seed: int = 0) -> tuple[np.ndarray, np.ndarray | None]:  # fmt: skip
     """``(ownership, neutral share)``: from the network when it has the head for this
     board (no neutral share then), else from playouts."""
-    ownership = network_ownership(game, evaluator) if evaluator is not None else None
+    ownership = head_ownership(evaluator, game) if evaluator is not None else None
     return (ownership, None) if ownership is not None else playout_estimate(game, playouts, seed)
 
 

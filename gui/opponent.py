@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.game import BLACK, WHITE, GameState
+from mcts.evaluators import head_ownership
 
 NET_SOURCE = "the network's ownership head"
 AREA_SOURCE = "Tromp-Taylor area as it stands (no ownership head)"
@@ -62,12 +63,9 @@ class Opponent:
     def ownership(self, game: GameState) -> Ownership:
         """The evaluator's ownership of ``game`` if it has the head, else the Tromp-Taylor owners."""
         with self._lock:
-            evaluator = getattr(self.player(), "evaluator", None)
-            if getattr(evaluator, "has_ownership", False) and getattr(evaluator, "size", None) == game.size:
-                answer = evaluator.evaluate_full(game.features()[None], game.legal_moves()[None])
-                values = answer.ownership[0].astype(np.float32)
-                # The head answers for the player to move; the window speaks for black.
-                return Ownership(values if game.to_play == BLACK else -values, NET_SOURCE)
+            values = head_ownership(getattr(self.player(), "evaluator", None), game)
+            if values is not None:
+                return Ownership(values.astype(np.float32), NET_SOURCE)
         return Ownership(area_ownership(game), AREA_SOURCE)
 
 

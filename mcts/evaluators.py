@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from engine import _kernels as rules
+from engine.game import BLACK, GameState
 
 
 def uniform_priors(legal: np.ndarray) -> np.ndarray:
@@ -22,6 +23,18 @@ def uniform_priors(legal: np.ndarray) -> np.ndarray:
     priors = legal.astype(np.float32)
     priors /= np.maximum(priors.sum(axis=1, keepdims=True), 1.0)
     return priors
+
+
+def head_ownership(evaluator, game: GameState) -> np.ndarray | None:
+    """An evaluator's ownership head on ``game`` as float64 ``[N*N]`` from black's view
+    (+1 black's); None when it has no head (``has_ownership``) or one for another size."""
+    if not getattr(evaluator, "has_ownership", False) or getattr(evaluator, "size", game.size) != game.size:
+        return None
+    ownership = evaluator.evaluate_full(game.features()[None], game.legal_moves()[None]).ownership
+    if ownership is None:
+        return None
+    sign = 1.0 if game.to_play == BLACK else -1.0  # the head speaks for the player to move
+    return sign * np.asarray(ownership[0], np.float64)
 
 
 class UniformEvaluator:
