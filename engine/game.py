@@ -292,6 +292,12 @@ class GameState:
         return f"GameState(size={self.size}, komi={self.komi}, moves={len(self.moves)}, to_play={color_name(self.to_play)})"
 
 
+def owner_signs(owner: np.ndarray) -> np.ndarray:
+    """``GameState.owner()`` as signs, int8 ``[N*N]``: +1 black's, -1 white's, 0 neutral."""
+    owner = np.asarray(owner)
+    return (owner == BLACK).astype(np.int8) - (owner == WHITE).astype(np.int8)
+
+
 def score_text(score: float) -> str:
     """A score (black minus white) as SGF and GTP write it: ``B+3.5``, ``W+0.5``, ``0``."""
     if score == 0:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.game import BLACK, WHITE, GameState
+from engine.game import GameState, owner_signs
 from mcts.evaluators import head_ownership
 
 NET_SOURCE = "the network's ownership head"
@@ -79,8 +79,4 @@ def takes_stop_rule(player) -> bool:
 
 def area_ownership(game: GameState) -> np.ndarray:
     """Tromp-Taylor owners as ownership values: +1 black's, -1 white's, 0 neutral."""
-    owner = game.owner()
-    values = np.zeros(len(owner), np.float32)
-    values[owner == BLACK] = 1.0
-    values[owner == WHITE] = -1.0
-    return values
+    return owner_signs(game.owner()).astype(np.float32)

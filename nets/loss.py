@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.game import BLACK, WHITE
+from engine.game import BLACK, owner_signs
 from nets.model import NetOutput
 
 TERMS = ("total", "policy", "policy_kl", "value", "ownership")
@@ -52,9 +52,8 @@ DEFAULT_WEIGHTS = LossWeights()
 def ownership_target(owner: np.ndarray, to_play: int) -> np.ndarray:
     """Ownership target float32 ``[N*N]`` from ``GameState.owner()`` of the final position:
     +1 where ``to_play`` owns the point, -1 where the opponent does, 0 if neutral."""
-    owner = np.asarray(owner)
     sign = 1.0 if to_play == BLACK else -1.0
-    return (sign * ((owner == BLACK).astype(np.float32) - (owner == WHITE).astype(np.float32))).astype(np.float32)
+    return (sign * owner_signs(owner)).astype(np.float32)
 
 
 def compute_loss(

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from engine.game import BLACK, WHITE, GameState
+from engine.game import GameState, owner_signs
 from engine.sgf import game_to_sgf
 from mcts.config import SearchConfig
 from mcts.search import BatchedSearch
@@ -108,9 +108,8 @@ class SelfPlayer:
 
     def _record(self, slot: _Slot) -> SelfPlayGame:
         game = slot.game
-        owner = game.owner().astype(np.int8)
-        ownership = np.where(owner == WHITE, -1, np.where(owner == BLACK, 1, 0)).astype(np.int8)
-        actions = self.rules.size ** 2 + 1
+        ownership = owner_signs(game.owner())
+        actions = self.rules.size**2 + 1
         policies = np.array(slot.policies, np.float16).reshape(-1, actions)
         return SelfPlayGame(
             size=self.rules.size,
@@ -128,4 +127,3 @@ class SelfPlayer:
             worker=self.worker,
             network_version=self.network_version,
         )
-
