@@ -65,6 +65,7 @@ def run_gate(
     max_errors: int = DEFAULT_MAX_ERRORS,
     on_game: Callable[[dict, SPRTState], None] | None = None,
     address: str | None = None,
+    backend: str = "auto",
 ) -> GateResult:
     """Play NEW against OLD until the SPRT decides, ``test.max_games`` games are counted, or errors pile up."""
     if new.name == old.name:
@@ -100,7 +101,7 @@ def run_gate(
         valid_so_far = state.games + waiting + in_flight  # games that count or may still count
         if state.decision != CONTINUE or errors >= max_errors or valid_so_far >= test.max_games:
             return None
-        job = GameJob(0, number, new.name, old.name, new.text, old.text, size, komi, max_moves, seed)
+        job = GameJob(0, number, new.name, old.name, new.text, old.text, size, komi, max_moves, seed, backend)
         number += 1
         in_flight += 1
         return job

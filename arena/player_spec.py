@@ -142,11 +142,14 @@ def checkpoint_step(spec: PlayerSpec) -> int | None:
     return load_checkpoint(spec.path).step
 
 
-def build_player(spec: PlayerSpec, seed: int, size: int | None = None, gtp_timeout: float = GTP_MOVE_TIMEOUT):
+def build_player(spec: PlayerSpec, seed: int, size: int | None = None, gtp_timeout: float = GTP_MOVE_TIMEOUT,
+                 backend: str = "auto", threads: int | None = None):  # fmt: skip
     """The player ``spec`` describes, named ``spec.name``; it has ``genmove`` and maybe ``close``.
 
     ``seed`` makes random and search players reproducible; ``size`` is the board
-    the player will play on (a network checks it against its own).
+    the player will play on (a network checks it against its own); ``backend``
+    runs a network (``nets.evaluator``: auto, torch or openvino) on ``threads``
+    threads (None: the runtime's default).
     """
     if spec.kind == "random":
         from mcts.players import RandomPlayer
@@ -165,7 +168,7 @@ def build_player(spec: PlayerSpec, seed: int, size: int | None = None, gtp_timeo
         opening = spec.settings["opening"]
         if opening is None:
             opening = max(2, checkpoint.board_size // 2)
-        return _search_player(spec, NetEvaluator(checkpoint), seed, opening)
+        return _search_player(spec, NetEvaluator(checkpoint, threads=threads, backend=backend), seed, opening)
     if spec.kind == "gtp":
         from arena.gtp_player import GTPPlayer
 
@@ -181,6 +184,6 @@ def _search_player(spec: PlayerSpec, evaluator, seed: int, opening: int):
     return MCTSPlayer(evaluator, spec.settings["sims"], config=config, seed=seed, name=spec.name)
 
 
-def make_player(text: str, seed: int, size: int | None = None):
-    """``build_player(parse_player_spec(text), seed, size)``."""
-    return build_player(parse_player_spec(text), seed, size)
+def make_player(text: str, seed: int, size: int | None = None, backend: str = "auto"):
+    """``build_player(parse_player_spec(text), seed, size, backend=backend)``."""
+    return build_player(parse_player_spec(text), seed, size, backend=backend)

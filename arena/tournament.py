@@ -48,6 +48,7 @@ class Tournament:
     format: str = "round-robin"
     max_moves: int | None = None
     seed: int = 0
+    backend: str = "auto"  # how networks run; not in ``settings``: a resumed tournament may change it
 
     def __post_init__(self):
         if len(self.players) < 2:
@@ -74,13 +75,14 @@ class Tournament:
     def jobs(self) -> list[GameJob]:
         """Every game, interleaved across pairings so that partial results cover every pairing."""
         per_pairing = [
-            [
-                GameJob(index, number, a.name, b.name, a.text, b.text, self.size, self.komi, self.max_moves, self.seed)
-                for number in range(self.games)
-            ]
+            [self._job(index, number, a, b) for number in range(self.games)]
             for index, (a, b) in enumerate(self.pairings())
         ]
         return [job for round_ in zip(*per_pairing) for job in round_]
+
+    def _job(self, pairing: int, number: int, a: PlayerSpec, b: PlayerSpec) -> GameJob:
+        return GameJob(pairing, number, a.name, b.name, a.text, b.text, self.size, self.komi, self.max_moves,
+                       self.seed, self.backend)  # fmt: skip
 
     def settings(self) -> dict:
         """What a results file records to tell tournaments apart (JSON-friendly)."""

@@ -43,6 +43,7 @@ class GameJob:
     komi: float
     max_moves: int | None  # None: default_max_moves(size)
     seed: int = 0  # the tournament's seed, mixed into every game's seeds
+    backend: str = "auto"  # how networks run (nets.evaluator's backends); no part of the game's identity
 
     @property
     def key(self) -> str:
@@ -86,7 +87,7 @@ def play_job(job: GameJob, torch_threads: int | None = None) -> dict:
 
             torch.set_num_threads(torch_threads)
         for name, spec in specs:
-            player = build_player(spec, job.player_seed(name), job.size)
+            player = build_player(spec, job.player_seed(name), job.size, backend=job.backend, threads=torch_threads)
             player.name = name
             players.append(player)
         play_out(game, *players)

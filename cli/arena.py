@@ -21,7 +21,7 @@ from pathlib import Path
 
 from cli.match import announce_added_flags
 from cli.play import board_size, komi_value
-from cli.players import positive_count
+from cli.players import add_backend_argument, positive_count
 
 DEFAULT_GAMES = 10
 DEFAULT_OUT = "runs/arena"
@@ -58,6 +58,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--max-moves", type=int, default=None, help="move cap per game (default 3 N^2, 0: none)")
     parser.add_argument("--seed", type=int, default=0, help="mixed into every game's seeds (default 0)")
     parser.add_argument("--address", default=None, help="Ray cluster to run the games on (default: a local Ray)")
+    add_backend_argument(parser)
     gate = parser.add_argument_group("gate NEW OLD")
     gate.add_argument("--threshold", type=float, default=GATE_DEFAULTS["threshold"],
                       help="score NEW must reach against OLD (H1 of the SPRT; H0 is 0.5); default 0.55")  # fmt: skip
@@ -110,7 +111,8 @@ def _out(args: argparse.Namespace, gating: bool) -> Path | None:
 def _tournament(args: argparse.Namespace, specs, parallel: int) -> int:
     from arena.tournament import Tournament, resolve_anchor, run_tournament
 
-    tournament = Tournament(tuple(specs), args.games, args.size, args.komi, args.format, args.max_moves, args.seed)
+    tournament = Tournament(tuple(specs), args.games, args.size, args.komi, args.format, args.max_moves, args.seed,
+                            args.backend)  # fmt: skip
     anchor = resolve_anchor(args.anchor, specs)
     out = _out(args, gating=False)
     print(
@@ -205,6 +207,6 @@ def _gate(args: argparse.Namespace, specs, parallel: int) -> int:
         )
 
     result = run_gate(new, old, test, args.size, args.komi, parallel, out, args.resume, args.max_moves, args.seed,
-                      on_game=progress, address=args.address)  # fmt: skip
+                      on_game=progress, address=args.address, backend=args.backend)  # fmt: skip
     print(result.verdict(), flush=True)
     return 0 if result.passed else 1

@@ -7,6 +7,8 @@ import json
 from rich.console import Console
 from rich.table import Table
 
+from cli.players import add_backend_argument
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="measure speed (last line: one JSON object)")
@@ -83,6 +85,7 @@ def add_net_parser(targets) -> None:
     net.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1, as self-play workers)")
     net.add_argument("--seconds", type=float, default=1.0, help="seconds behind each figure (default 1)")
     net.add_argument("--seed", type=int, default=0)
+    add_backend_argument(net, "what to measure: auto (every backend here), torch or openvino")
     net.set_defaults(run=run_net)
 
 
@@ -96,7 +99,8 @@ def run_net(args) -> int:
     for name in ("blocks", "channels", "threads"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name} must be at least 1, got {getattr(args, name)}")
-    figures = benchmark_net(args.size, args.blocks, args.channels, args.threads, args.seconds, seed=args.seed)
+    figures = benchmark_net(args.size, args.blocks, args.channels, args.threads, args.seconds, seed=args.seed,
+                            backend=args.backend)  # fmt: skip
     title = f"net, {args.blocks} blocks x {args.channels} channels, {args.size}x{args.size}, {args.threads} thread(s)"
     report(title, figures)
     return 0
@@ -112,6 +116,7 @@ def add_selfplay_parser(targets) -> None:
     selfplay.add_argument("--sims", type=int, default=100, help="simulations a move (default 100)")
     selfplay.add_argument("--games", type=int, default=32, help="games per worker (default 32)")
     selfplay.add_argument("--seconds", type=float, default=20.0, help="seconds per self-play figure (default 20)")
+    add_backend_argument(selfplay)
     selfplay.set_defaults(run=run_selfplay)
 
 
@@ -125,6 +130,8 @@ def run_selfplay(args) -> int:
             raise ValueError(f"--{name} must be at least 1")
     if not args.seconds > 0:
         raise ValueError(f"--seconds must be positive, got {args.seconds}")
-    figures = benchmark_selfplay(args.size, args.blocks, args.channels, args.sims, args.games, args.seconds)
-    report(f"self-play, {args.size}x{args.size}, {args.blocks}x{args.channels} net, {args.sims} sims", figures)
+    figures = benchmark_selfplay(args.size, args.blocks, args.channels, args.sims, args.games, args.seconds,
+                                 backend=args.backend)  # fmt: skip
+    title = f"self-play, {args.size}x{args.size}, {args.blocks}x{args.channels} net, {args.sims} sims, {figures['backend']}"
+    report(title, figures)
     return 0

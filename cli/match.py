@@ -22,7 +22,7 @@ import sys
 import time
 
 from cli.play import board_size, komi_value
-from cli.players import positive_count
+from cli.players import add_backend_argument, positive_count
 
 
 def add_parser(subparsers) -> None:
@@ -41,16 +41,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--komi", type=komi_value, default=7.5, help="komi for white (default 7.5)")
     parser.add_argument("--max-moves", type=int, default=None, help="move cap per game (default 3 N^2, 0: none)")
     parser.add_argument("--seed", type=int, default=0, help="seed of A; B gets seed + 1")
+    add_backend_argument(parser)
     parser.set_defaults(run=run)
 
 
-def make_player(spec: str, seed: int, size: int | None = None):
+def make_player(spec: str, seed: int, size: int | None = None, backend: str = "auto"):
     """A player from its spelling (``arena/player_spec.py``); ValueError if it is not one."""
     from arena.player_spec import build_player, parse_player_spec
 
     parsed = parse_player_spec(spec)
     announce_added_flags(parsed, "match")
-    return build_player(parsed, seed, size)
+    return build_player(parsed, seed, size, backend=backend)
 
 
 def announce_added_flags(spec, command: str) -> None:
@@ -81,8 +82,8 @@ def _play(args: argparse.Namespace) -> int:
 
     players = []
     try:
-        players.append(make_player(args.a, args.seed, args.size))
-        players.append(make_player(args.b, args.seed + 1, args.size))
+        players.append(make_player(args.a, args.seed, args.size, args.backend))
+        players.append(make_player(args.b, args.seed + 1, args.size, args.backend))
         start = time.monotonic()
 
         def progress(record, match):

@@ -23,11 +23,23 @@ def rollout_player(seed: int, simulations: int, playouts: int) -> MCTSPlayer:
     return MCTSPlayer(RolloutEvaluator(playouts, seed), simulations=simulations, seed=seed, name="mcts")
 
 
-def network_player(model: str, seed: int, simulations: int) -> MCTSPlayer:
-    """Tree search with the network of checkpoint ``model``."""
+def network_player(model: str, seed: int, simulations: int, backend: str = "auto",
+                   threads: int | None = None) -> MCTSPlayer:  # fmt: skip
+    """Tree search with the network of checkpoint ``model``, run by ``backend`` on ``threads``
+    threads (None: the runtime's default, every core)."""
     from nets.evaluator import NetEvaluator
 
-    return MCTSPlayer(NetEvaluator(model), simulations=simulations, seed=seed, name="dosaku-net")
+    evaluator = NetEvaluator(model, threads=threads, backend=backend)
+    return MCTSPlayer(evaluator, simulations=simulations, seed=seed, name="dosaku-net")
+
+
+BACKENDS = ("auto", "torch", "openvino")  # nets.evaluator.BACKENDS, without importing torch to parse arguments
+
+
+def add_backend_argument(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    """``--backend``: what runs a network (the CPU's OpenVINO, or torch)."""
+    help = help or "what runs the network: openvino (CPU), torch, or auto (OpenVINO on a CPU where it runs, else torch)"
+    parser.add_argument("--backend", type=str.lower, choices=BACKENDS, default="auto", help=f"{help}; default auto")
 
 
 PLAYERS = ("random", "mcts", "net")
@@ -41,6 +53,7 @@ def add_player_arguments(parser: argparse.ArgumentParser, default_player: str) -
                         help=f"simulations per move (default 1000 for mcts, {NET_DEFAULT_SIMS} for net)")  # fmt: skip
     parser.add_argument("--playouts", type=positive_count, default=1,
                         help="random playouts per leaf of the mcts bot (default 1)")  # fmt: skip
+    add_backend_argument(parser)
     parser.set_defaults(default_player=default_player)
 
 
@@ -49,7 +62,8 @@ def make_player(args: argparse.Namespace, seed: int):
     check_player_choice(args.player, args.model)
     kind = args.player or ("net" if args.model else args.default_player)
     if kind == "net":
-        return network_player(args.model, seed, args.sims or NET_DEFAULT_SIMS)
+        threads = getattr(args, "threads", None)  # dosaku gtp has --threads; the window and terminal use every core
+        return network_player(args.model, seed, args.sims or NET_DEFAULT_SIMS, args.backend, threads)
     if kind == "mcts":
         return rollout_player(seed, args.sims or MCTS_DEFAULT_SIMS, args.playouts)
     return RandomPlayer(seed)
@@ -92,7 +106,7 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"resign when the winrate stays below this for {ResignRule.moves} moves in a row "
                              f"(never in the opening; default {DEFAULT_RESIGN_WINRATE}; 0 or less: never)")  # fmt: skip
     parser.add_argument("--threads", type=positive_count, default=1,
-                        help="torch threads of the network (default 1: two collapse when another process "
+                        help="threads of the network (default 1: two collapse when another process "
                              "holds a core)")  # fmt: skip
 
 

@@ -7,39 +7,36 @@ a softmax over each row's legal moves (0 elsewhere; all 0 in a row with no legal
 move), ``values`` float32 ``[B]`` in [-1, 1] for the player to move.
 ``evaluate_full`` adds ``ownership`` float32 ``[B, N*N]`` (None without the head).
 
-Inference modes (``mode``):
+Backends (``backend``), which run the network; masking, softmax and symmetries
+are this module's, the same for both:
 
-- ``"fp32"``: the network as trained, eager float32, NCHW: the baseline.
-- ``"channels_last"``: batch norms folded into the convolutions, NHWC memory
-  format (oneDNN's and cuDNN's fast layout).
-- ``"bf16"``: as channels_last with bfloat16 weights and activations, where the
-  hardware does bf16 natively (AVX-512 bf16 or AMX CPUs, recent GPUs). The weights
-  are cast once, not at each call as autocast would (its cast cache lives for one
-  ``with`` block), which matters at small batches; outputs come back as float32.
-- ``"auto"``: the fastest the device offers (``offered_modes``): bf16, else
-  channels_last (float32 on Apple's MPS). For toy networks (a block of 8
-  channels) per-call overhead dominates and channels_last can beat bf16;
-  ``dosaku bench net`` tells.
-
-``compile=True`` wraps the model in ``torch.compile`` (tens of seconds to build on
-a CPU, for a few per cent there); if that fails, a warning, and eager it is.
+- ``"torch"`` (``nets.torch_runner``), in a ``mode``: ``fp32`` (eager, the
+  baseline), ``channels_last`` (batch norms folded, NHWC) or ``bf16`` (as
+  channels_last in bfloat16 where the hardware has it); ``auto`` picks the
+  fastest the device offers. Runs on CPU, CUDA and Apple's MPS.
+- ``"openvino"`` (``nets.openvino_runner``): the CPU only, ``mode`` ``bf16``
+  where the CPU computes bfloat16 natively, else ``fp32``.
+- ``"auto"``: OpenVINO where the device is the CPU and OpenVINO compiles the
+  network, torch otherwise (CUDA, MPS, no OpenVINO). A fallback to torch is said
+  once, in one line, on stderr; ``"openvino"`` where it cannot run is an error.
 
 The evaluator keeps its own inference copy of the weights, taken at construction:
 after training the source model further, call ``set_weights`` to refresh it.
-``threads`` sets torch's (process-wide) CPU thread count; self-play workers use 1.
+``threads`` sets torch's (process-wide) CPU thread count and OpenVINO's
+inference threads; self-play workers use 1.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
-from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from nets.augment import (
     SYMMETRIES,
@@ -50,10 +47,17 @@ from nets.augment import (
     transform_policy,
 )
 from nets.checkpoint import Checkpoint, load_checkpoint
-from nets.model import DualNet, NetOutput, unwrap
+from nets.model import DualNet, unwrap
+from nets.openvino_runner import OpenVINORunner, OpenVINOUnavailable, native_bf16, openvino_problem
+from nets import torch_runner
+from nets.torch_runner import MODES, TorchRunner, bf16_supported, fold_batch_norms, offered_modes
 
-MODES = ("fp32", "channels_last", "bf16")
+__all__ = ["BACKENDS", "MODES", "Evaluation", "NetEvaluator", "bf16_supported", "fold_batch_norms",
+           "offered_modes", "pick_device", "resolve_backend"]  # fmt: skip
+
+BACKENDS = ("auto", "torch", "openvino")
 SYMMETRY_CHOICES = ("none", "random", "all")
+_fallback_said = False  # the fallback to torch is said once a process, not once an evaluator
 
 
 @dataclass
@@ -77,44 +81,28 @@ def pick_device(device: str | torch.device | None = None) -> torch.device:
     return torch.device("cpu")
 
 
-def bf16_supported(device: torch.device) -> bool:
-    """Whether ``device`` computes in bfloat16 natively (emulated bf16 is slower than fp32)."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    if device.type == "cpu":
-        if not torch.backends.mkldnn.is_available():
-            return False
-        cpu = torch.cpu
-        checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-        return any(getattr(cpu, check, lambda: False)() for check in checks)
-    return False
+def resolve_backend(backend: str, device: torch.device) -> str:
+    """``torch`` or ``openvino`` for ``backend`` on ``device``; ValueError (one line) for
+    ``openvino`` where it cannot run."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "torch":
+        return "torch"
+    if device.type != "cpu":
+        if backend == "openvino":
+            raise ValueError(f"the openvino backend runs on the CPU, not {device.type}")
+        return "torch"
+    problem = openvino_problem()
+    if problem and backend == "openvino":
+        raise ValueError(f"the openvino backend cannot run here: {problem}")
+    return "torch" if problem else "openvino"
 
 
-def offered_modes(device: torch.device) -> list[str]:
-    """Inference modes worth using on ``device``, slowest first (so ``auto`` takes the last)."""
-    if device.type == "mps":
-        return ["fp32", "channels_last"]
-    return ["fp32", "channels_last", "bf16"] if bf16_supported(device) else ["fp32", "channels_last"]
-
-
-def auto_mode(device: torch.device) -> str:
-    return "fp32" if device.type == "mps" else offered_modes(device)[-1]
-
-
-def fold_batch_norms(model: nn.Module) -> nn.Module:
-    """A copy of ``model`` (in eval mode) with each conv-BN pair folded into one conv.
-
-    Relies on ``nets.model``'s habit of building every such pair as the last two
-    entries of an ``nn.Sequential``; other batch norms are left alone.
-    """
-    model = copy.deepcopy(model).eval()
-    for module in model.modules():
-        if isinstance(module, nn.Sequential) and len(module) >= 2:
-            conv, norm = module[-2], module[-1]
-            if isinstance(conv, nn.Conv2d) and isinstance(norm, nn.BatchNorm2d):
-                module[-2] = fuse_conv_bn_eval(conv, norm)
-                module[-1] = nn.Identity()
-    return model
+def _say_fallback(reason: str) -> None:
+    global _fallback_said
+    if not _fallback_said:
+        _fallback_said = True
+        print(f"dosaku: {reason}; evaluating with torch", file=sys.stderr, flush=True)
 
 
 class NetEvaluator:
@@ -129,6 +117,7 @@ class NetEvaluator:
         compile: bool = False,
         symmetry: str = "none",
         seed: int = 0,
+        backend: str = "auto",
     ):
         if symmetry not in SYMMETRY_CHOICES:
             raise ValueError(f"symmetry must be one of {', '.join(SYMMETRY_CHOICES)}, got {symmetry!r}")
@@ -148,31 +137,57 @@ class NetEvaluator:
         self.config = net.config
         self.size = net.config.board_size
         self.device = pick_device(device)
-        if mode == "auto":
-            mode = auto_mode(self.device)
-        elif mode == "bf16" and not bf16_supported(self.device):
-            warnings.warn(f"{self.device.type} has no native bf16; evaluating in channels_last float32", stacklevel=2)
-            mode = "channels_last"
-        self.mode = mode
         self.symmetry = symmetry
         self.generator = torch.Generator().manual_seed(seed)
-        self.compile_requested = compile
-        self.set_weights(net)
+        self.backend = resolve_backend(backend, self.device)
+        if backend == "auto" and self.device.type == "cpu" and self.backend == "torch":
+            _say_fallback(openvino_problem() or "OpenVINO unavailable")
+        self.runner: TorchRunner | OpenVINORunner
+        if self.backend == "openvino":
+            try:
+                self.mode = self._openvino_mode(mode)
+                precision = "bf16" if self.mode == "bf16" else "f32"
+                self.runner = OpenVINORunner(self._inference_copy(net, fold=True), precision, threads)
+                return
+            except OpenVINOUnavailable as err:
+                if backend == "openvino":
+                    raise ValueError(f"the openvino backend cannot run here: {err}") from None
+                _say_fallback(str(err))
+                self.backend = "torch"
+        self.mode = self._torch_mode(mode)
+        self.runner = TorchRunner(self._inference_copy(net, fold=False), self.device, self.mode, compile)
+
+    def _torch_mode(self, mode: str) -> str:
+        # Through the module, so that a test can pretend the hardware lacks bf16.
+        if mode == "auto":
+            return torch_runner.auto_mode(self.device)
+        if mode == "bf16" and not torch_runner.bf16_supported(self.device):
+            warnings.warn(f"{self.device.type} has no native bf16; evaluating in channels_last float32", stacklevel=3)
+            return "channels_last"
+        return mode
+
+    @staticmethod
+    def _openvino_mode(mode: str) -> str:
+        """``bf16`` or ``fp32`` (channels_last means nothing to OpenVINO, which lays out memory itself)."""
+        if mode == "auto":
+            return "bf16" if native_bf16() else "fp32"
+        if mode == "bf16" and not native_bf16():
+            warnings.warn("this CPU has no native bf16; OpenVINO evaluates in float32", stacklevel=3)
+            return "fp32"
+        return "fp32" if mode == "channels_last" else mode
 
     @property
     def has_ownership(self) -> bool:
         return self.config.ownership
 
     @property
-    def dtype(self) -> torch.dtype:
-        return torch.bfloat16 if self.mode == "bf16" else torch.float32
+    def description(self) -> str:
+        """The backend and mode in a few words, e.g. ``openvino bf16`` (for logs and benchmarks)."""
+        return f"{self.backend} {self.mode}"
 
-    @property
-    def memory_format(self) -> torch.memory_format:
-        return torch.contiguous_format if self.mode == "fp32" else torch.channels_last
-
-    def set_weights(self, source: nn.Module | dict) -> None:
-        """Take new weights: a ``DualNet`` of the same config (bare or wrapped) or its state dict."""
+    def _inference_copy(self, source: nn.Module | dict, fold: bool) -> DualNet:
+        """A detached CPU copy of ``source`` (a ``DualNet`` of this config, bare or wrapped,
+        or its state dict) in eval mode; batch norms folded when ``fold``."""
         if isinstance(source, dict):
             net = DualNet(self.config)
             net.load_state_dict(source)
@@ -180,40 +195,13 @@ class NetEvaluator:
             net = unwrap(source)
             if not isinstance(net, DualNet) or net.config != self.config:
                 raise ValueError("set_weights needs a DualNet of the evaluator's config")
-        net = copy.deepcopy(net).cpu().eval()
-        if self.mode != "fp32":
-            net = fold_batch_norms(net)
-        self.model = net.to(self.device, dtype=self.dtype, memory_format=self.memory_format)
-        self._forward = self.model
-        if self.compile_requested:
-            self._forward = self._compiled()
+            net = copy.deepcopy(net)
+        net = net.cpu().eval()
+        return fold_batch_norms(net) if fold else net
 
-    def _compiled(self):
-        """``torch.compile`` of the model, tried once here; eager (with a warning) if it fails."""
-        try:
-            compiled = torch.compile(self.model)
-            with torch.inference_mode():
-                compiled(self._prepare(torch.zeros(1, self.config.input_planes, self.size, self.size)))
-            return compiled
-        except Exception as err:  # noqa: BLE001 (no compiler, unsupported platform...: speed is optional)
-            warnings.warn(f"torch.compile unavailable, evaluating eagerly: {str(err).strip()[:200]}", stacklevel=3)
-            self.compile_requested = False
-            return self.model
-
-    def _prepare(self, planes: torch.Tensor) -> torch.Tensor:
-        planes = planes.to(self.device, non_blocking=True).to(self.dtype)
-        return planes.contiguous(memory_format=self.memory_format)
-
-    def _run(self, planes: torch.Tensor) -> NetOutput:
-        try:
-            return self._forward(planes)
-        except Exception as err:
-            if self._forward is self.model:
-                raise
-            # A compiled graph can still fail on a new batch shape; eager always works.
-            warnings.warn(f"torch.compile failed, evaluating eagerly: {str(err).strip()[:200]}", stacklevel=3)
-            self._forward = self.model
-            return self.model(planes)
+    def set_weights(self, source: nn.Module | dict) -> None:
+        """Take new weights: a ``DualNet`` of the same config (bare or wrapped) or its state dict."""
+        self.runner.set_weights(self._inference_copy(source, fold=self.backend == "openvino"))
 
     def evaluate(self, features: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Priors and values of a batch of positions (see the module docstring)."""
@@ -238,7 +226,7 @@ class NetEvaluator:
             if symmetries is not None:
                 symmetries = symmetries.to(self.device)
                 planes = transform_planes(planes.to(self.device), symmetries)
-            output = self._run(self._prepare(planes))
+            output = self.runner.run(planes)
 
             logits = output.policy_logits.float()
             values = output.value.float()

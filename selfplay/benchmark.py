@@ -27,12 +27,13 @@ from selfplay.settings import RulesConfig, SelfPlayConfig
 
 
 def _selfplay_worker(args: tuple) -> dict:
-    size, blocks, channels, simulations, games, seconds, seed = args
+    size, blocks, channels, simulations, games, seconds, backend, seed = args
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     model = DualNet(NetConfig(board_size=size, blocks=blocks, channels=channels)).eval()
     # Wall time, like every other figure of a worker here.
-    evaluator = TimedEvaluator(NetEvaluator(model, threads=1), clock=time.perf_counter)
+    network = NetEvaluator(model, threads=1, backend=backend)
+    evaluator = TimedEvaluator(network, clock=time.perf_counter)
     rules = RulesConfig(size=size, komi=7.5)
     search = SearchConfig(simulations=simulations, dirichlet_weight=0.25, leaves_per_game=8)
     # Every move a full search of ``simulations``: the figure the issue asks for.
@@ -57,6 +58,7 @@ def _selfplay_worker(args: tuple) -> dict:
         "games": finished,
         "lengths": lengths,
         "network_seconds": evaluator.seconds,
+        "backend": network.description,
         "search_seconds": search_seconds,
     }
 
@@ -140,8 +142,8 @@ def _trainer_samples_per_s(world: int, size: int, blocks: int, channels: int, ba
 
 
 def benchmark_selfplay(size: int = 9, blocks: int = 6, channels: int = 64, simulations: int = 100, games: int = 32,
-                       seconds: float = 20.0, batch: int = 256, seed: int = 0) -> dict:  # fmt: skip
-    args = (size, blocks, channels, simulations, games, seconds, seed)
+                       seconds: float = 20.0, batch: int = 256, seed: int = 0, backend: str = "auto") -> dict:  # fmt: skip
+    args = (size, blocks, channels, simulations, games, seconds, backend, seed)
     one = _run_workers(1, args)
     two = _run_workers(2, args)
     single = _selfplay_figures(one, size)
@@ -151,6 +153,7 @@ def benchmark_selfplay(size: int = 9, blocks: int = 6, channels: int = 64, simul
     search = max(worker["search_seconds"] - worker["network_seconds"], 0.0) / worker["seconds"]
     figures = {
         "size": size, "blocks": blocks, "channels": channels, "simulations": simulations, "games_per_worker": games,
+        "backend": worker["backend"],
         "positions_per_s_1_worker": round(single["positions_per_s"], 1),
         "games_per_hour_1_worker": round(single["games_per_hour"], 1),
         "positions_per_s_2_workers": round(double["positions_per_s"], 1),

@@ -19,9 +19,11 @@ from mcts.players import MCTSPlayer
 from nets.evaluator import NetEvaluator
 
 
-def network_player(checkpoint: str, simulations: int, size: int, seed: int, name: str) -> MCTSPlayer:
+def network_player(checkpoint: str, simulations: int, size: int, seed: int, name: str,
+                   backend: str = "auto") -> MCTSPlayer:  # fmt: skip
     config = SearchConfig(temperature=1.0, temperature_moves=max(2, size // 2))
-    return MCTSPlayer(NetEvaluator(checkpoint, threads=1), simulations, config=config, seed=seed, name=name)
+    evaluator = NetEvaluator(checkpoint, threads=1, backend=backend)
+    return MCTSPlayer(evaluator, simulations, config=config, seed=seed, name=name)
 
 
 def rollout_player(simulations: int, size: int, seed: int) -> MCTSPlayer:
@@ -43,13 +45,13 @@ def elo_difference(fraction: float, games: int) -> float:
 
 @ray.remote(num_cpus=0)
 def evaluate_checkpoint(new: str, previous: str | None, size: int, komi: float, games: int, simulations: int,
-                        baseline_simulations: int, seed: int) -> dict:  # fmt: skip
+                        baseline_simulations: int, seed: int, backend: str = "auto") -> dict:  # fmt: skip
     """Figures of ``new`` against ``previous`` and against rollout search."""
     torch.set_num_threads(1)
     figures: dict[str, float] = {}
-    newest = network_player(new, simulations, size, seed, "new")
+    newest = network_player(new, simulations, size, seed, "new", backend)
     if previous is not None and games:
-        older = network_player(previous, simulations, size, seed + 1, "previous")
+        older = network_player(previous, simulations, size, seed + 1, "previous", backend)
         match = play_match(newest, older, games, size, komi)
         figures["eval_vs_previous"] = score(match.wins_a, match.draws, games)
     if baseline_simulations and games:

@@ -90,6 +90,8 @@ class Run:
                        "lengths": 0, "black_wins": 0}  # fmt: skip
         # This process's own counts (totals include games loaded on resume): the rates.
         self.session = {"games": 0, "moves": 0, "positions": 0, "lengths": 0}
+        # Where the workers' time goes: playing (busy) and taking new weights, in seconds.
+        self.worker_time = {"busy": 0.0, "weights": 0.0}
         self.started = time.time()
         self.evaluations: list = []
         self.checkpoints_seen = 0
@@ -219,6 +221,8 @@ class Run:
         for key in ("games", "moves", "positions"):
             self.session[key] += stats[key]
         self.session["lengths"] += sum(stats["game_lengths"])
+        self.worker_time["busy"] += stats["seconds"]
+        self.worker_time["weights"] += stats["weights_seconds"]
         for would_have, winner in stats["resign_probes"]:
             self.totals["probe_games"] += 1
             self.totals["false_resigns"] += int(would_have == winner)
@@ -233,7 +237,8 @@ class Run:
             if self.checkpoints_seen % evaluation.every_checkpoints == 0 and evaluation.games:
                 ref = evaluate_checkpoint.remote(path, self.last_evaluated, self.config.rules.size,
                                                  self.config.rules.komi, evaluation.games, evaluation.simulations,
-                                                 evaluation.baseline_simulations, self.config.seed + step)  # fmt: skip
+                                                 evaluation.baseline_simulations, self.config.seed + step,
+                                                 self.config.selfplay.backend)  # fmt: skip
                 self.evaluations.append((step, ref))
                 self.last_evaluated = path
         done = [item for item in self.evaluations if ray.wait([item[1]], timeout=0)[0]]
@@ -269,6 +274,9 @@ class Run:
             average_game_length=self.totals["lengths"] / games if games else 0.0,
             black_win_rate=self.totals["black_wins"] / games if games else 0.0,
             resign_rate=self.totals["resigned"] / games if games else 0.0,
+            # Shares of the workers' wall time spent playing, and of that spent taking new weights.
+            worker_busy_share=self.worker_time["busy"] / (hours * 3600 * max(len(self.workers), 1)),
+            worker_weights_share=self.worker_time["weights"] / max(self.worker_time["busy"], 1e-9),
             worker_restarts=self.restarts,
             selfplay_nodes=len(self.selfplay_nodes),
             hours=hours,

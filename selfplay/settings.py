@@ -34,7 +34,8 @@ class SelfPlayConfig:
     ``fast_simulations`` that only chooses the move. Resignation below
     ``resign_threshold`` (root value for the player to move), except in
     ``resign_disabled_fraction`` of games, which measure how often it would have
-    been wrong.
+    been wrong. ``backend``: what runs the network in workers and the in-loop
+    evaluation (``nets.evaluator``: auto = OpenVINO on a CPU where it runs, else torch).
     """
 
     games_per_worker: int = 32
@@ -42,8 +43,11 @@ class SelfPlayConfig:
     fast_simulations: int = 16
     resign_threshold: float = -0.9
     resign_disabled_fraction: float = 0.1
+    backend: str = "auto"
 
     def __post_init__(self):
+        if self.backend not in ("auto", "torch", "openvino"):
+            raise ValueError(f"selfplay: backend must be auto, torch or openvino, got {self.backend!r}")
         if self.games_per_worker < 1:
             raise ValueError("selfplay: games_per_worker must be at least 1")
         if not 0 < self.full_search_probability <= 1:

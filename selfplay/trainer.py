@@ -64,26 +64,30 @@ def train_loop_per_worker(loop_config: dict) -> None:
     weights = LossWeights(ownership=1.5 if config.network.ownership else 0.0)
     generator = torch.Generator().manual_seed(config.seed * 1000 + rank)
     per_rank = training.batch_size // world
+    started, waited = time.perf_counter(), 0.0  # the share of time spent waiting for self-play
 
     while step < training.steps:
         # --- schedule
         for group in optimizer.param_groups:
             group["lr"] = training.learning_rate(step)
         # --- wait for data (rank 0 decides; everyone follows)
+        waiting = time.perf_counter()
         if _agree(rank, device, lambda: _wait_for_data(hub, buffer, training.batch_size)) == STOP:
             break
+        waited += time.perf_counter() - waiting
         # --- sample this rank's share; a random symmetry per sample
         arrays = ray.get(buffer.sample.remote(per_rank))
         batch = _to_tensors(arrays, generator)
         # --- forward, backward (gradients averaged across ranks by DDP), step
-        started = time.perf_counter()
+        step_started = time.perf_counter()
         figures = train_step(model, optimizer, batch, weights, autocast_dtype=autocast,
                              max_grad_norm=training.max_grad_norm)  # fmt: skip
         step += 1
         # --- publish, checkpoint, report (rank 0 only; the others go straight on)
         if rank == 0:
             figures.update(step=step, lr=training.learning_rate(step - 1),
-                           samples_per_s=training.batch_size / max(time.perf_counter() - started, 1e-9))  # fmt: skip
+                           samples_per_s=training.batch_size / max(time.perf_counter() - step_started, 1e-9),
+                           wait_share=waited / max(time.perf_counter() - started, 1e-9))  # fmt: skip
             hub.report.remote(figures)
             if step % training.publish_every == 0:
                 _publish(hub, model, step)

@@ -34,23 +34,27 @@ class SelfPlayWorker:
         self.worker, self.games_dir, self.buffer = worker, Path(games_dir), buffer
         self.sgf_dir = self.games_dir.parent / "sgf"
         self.model = DualNet(self.config.network).eval()
-        self.evaluator = NetEvaluator(self.model, threads=1)
+        self.evaluator = NetEvaluator(self.model, threads=1, backend=self.config.selfplay.backend)
         self.player = SelfPlayer(self.config.rules, self.config.search, self.config.selfplay, self.evaluator,
                                  seed=seed, worker=worker)  # fmt: skip
         self.shards_written = 0
+        self.weights_seconds = 0.0  # spent taking new weights since the last ``play`` (OpenVINO recompiles)
         self.pid = os.getpid()
         self.node = ray.get_runtime_context().get_node_id()  # which machine of a cluster plays
 
     def set_weights(self, version: int, weights: dict) -> int:
         """Play with network ``version`` from the next move on."""
+        start = time.perf_counter()
         self.model.load_state_dict(weights)
         self.evaluator.set_weights(self.model)
         self.player.set_evaluator(self.evaluator, version)
+        self.weights_seconds += time.perf_counter() - start
         return version
 
     def play(self, moves: int) -> dict:
         """Advance every game ``moves`` moves; store and hand over the games that ended."""
         start = time.perf_counter()
+        weights_seconds, self.weights_seconds = self.weights_seconds, 0.0
         finished = []
         for _ in range(moves):
             finished += self.player.step()
@@ -64,7 +68,8 @@ class SelfPlayWorker:
         return {
             "worker": self.worker,
             "node": self.node,
-            "seconds": time.perf_counter() - start,
+            "seconds": time.perf_counter() - start + weights_seconds,
+            "weights_seconds": weights_seconds,
             "moves": moves * len(self.player.slots),
             "games": len(finished),
             "positions": int(sum(int(g.recorded.sum()) for g in finished)),

@@ -17,10 +17,11 @@ READ_TIMEOUT = 120  # generous: the first command may compile kernels on a loade
 class EngineProcess:
     """``dosaku gtp ARGS`` with its output read by a thread, so a hung engine fails the test."""
 
-    def __init__(self, *args: str):
+    def __init__(self, *args: str, env: dict[str, str] | None = None):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "gtp", *args],
             cwd=REPO_ROOT,
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

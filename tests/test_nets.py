@@ -255,7 +255,7 @@ def test_evaluator_masks_illegal_moves_in_every_mode_and_the_modes_agree():
     legal[0] = False  # a row with no legal move gets no prior at all, and no NaN
     answers = {}
     for mode in offered_modes(torch.device("cpu")):
-        evaluator = NetEvaluator(model, device="cpu", mode=mode)
+        evaluator = NetEvaluator(model, device="cpu", mode=mode, backend="torch")
         result = evaluator.evaluate_full(features, legal)
         assert result.priors.dtype == result.values.dtype == result.ownership.dtype == np.float32
         assert result.priors.shape == (6, 82) and result.values.shape == (6,) and result.ownership.shape == (6, 81)
@@ -270,7 +270,7 @@ def test_evaluator_masks_illegal_moves_in_every_mode_and_the_modes_agree():
         np.testing.assert_allclose(result.values, exact.values, atol=tolerance)
         np.testing.assert_allclose(result.ownership, exact.ownership, atol=tolerance)
     # evaluate is evaluate_full without the ownership.
-    priors, values = NetEvaluator(model, mode="fp32").evaluate(features, legal)
+    priors, values = NetEvaluator(model, mode="fp32", backend="torch").evaluate(features, legal)
     np.testing.assert_array_equal(priors, exact.priors)
     np.testing.assert_array_equal(values, exact.values)
 
@@ -292,12 +292,12 @@ def test_evaluator_checks_its_inputs_and_options():
 
 def test_auto_mode_is_the_fastest_offered_and_bf16_falls_back_where_unsupported(monkeypatch):
     cpu = torch.device("cpu")
-    assert NetEvaluator(tiny(5)).mode == offered_modes(cpu)[-1]
+    assert NetEvaluator(tiny(5), backend="torch").mode == offered_modes(cpu)[-1]
     assert ("bf16" in offered_modes(cpu)) == bf16_supported(cpu)
-    monkeypatch.setattr("nets.evaluator.bf16_supported", lambda device: False)
-    assert NetEvaluator(tiny(5)).mode == "channels_last"
+    monkeypatch.setattr("nets.torch_runner.bf16_supported", lambda device: False)
+    assert NetEvaluator(tiny(5), backend="torch").mode == "channels_last"
     with pytest.warns(UserWarning, match="no native bf16"):
-        assert NetEvaluator(tiny(5), mode="bf16").mode == "channels_last"
+        assert NetEvaluator(tiny(5), mode="bf16", backend="torch").mode == "channels_last"
 
 
 def test_threads_sets_torch_threads():
@@ -355,15 +355,17 @@ def test_compile_failure_falls_back_to_eager_with_a_warning(monkeypatch):
     model = tiny(5)
     features, legal = batch_of(random_games(5, 2))
     with pytest.warns(UserWarning, match="torch.compile unavailable"):
-        evaluator = NetEvaluator(model, mode="fp32", compile=True)
+        evaluator = NetEvaluator(model, mode="fp32", compile=True, backend="torch")
     np.testing.assert_array_equal(
-        evaluator.evaluate(features, legal)[0], NetEvaluator(model, mode="fp32").evaluate(features, legal)[0]
+        evaluator.evaluate(features, legal)[0],
+        NetEvaluator(model, mode="fp32", backend="torch").evaluate(features, legal)[0],
     )
 
 
-def test_set_weights_refreshes_the_evaluators_copy():
+@pytest.mark.parametrize("backend", ["torch", "auto"])
+def test_set_weights_refreshes_the_evaluators_copy(backend):
     source = tiny(5)
-    evaluator = NetEvaluator(source, mode="channels_last")
+    evaluator = NetEvaluator(source, mode="channels_last", backend=backend)
     features, legal = batch_of(random_games(5, 3))
     before = evaluator.evaluate(features, legal)[1]
     with torch.no_grad():

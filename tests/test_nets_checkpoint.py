@@ -74,9 +74,9 @@ def test_an_evaluator_from_the_file_answers_as_one_from_the_model(tmp_path):
     save_checkpoint(path, torch.nn.DataParallel(model))  # wrappers are unwrapped
     features = planes().numpy()
     legal = np.ones((5, 50), bool)
-    for mode in ("fp32", "channels_last"):
-        from_file = NetEvaluator(str(path), mode=mode).evaluate_full(features, legal)
-        from_model = NetEvaluator(model, mode=mode).evaluate_full(features, legal)
+    for mode, backend in (("fp32", "torch"), ("channels_last", "torch"), ("auto", "auto")):
+        from_file = NetEvaluator(str(path), mode=mode, backend=backend).evaluate_full(features, legal)
+        from_model = NetEvaluator(model, mode=mode, backend=backend).evaluate_full(features, legal)
         np.testing.assert_array_equal(from_file.priors, from_model.priors)
         np.testing.assert_array_equal(from_file.values, from_model.values)
         np.testing.assert_array_equal(from_file.ownership, from_model.ownership)
