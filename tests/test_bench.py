@@ -56,3 +56,28 @@ def test_bench_mcts_ends_with_one_json_line(capsys):
 def test_bench_mcts_refuses_counts_below_one(option, capsys):
     assert main(["bench", "mcts", option, "0"]) == 2
     assert f"{option} must be at least 1" in capsys.readouterr().err
+
+
+def test_bench_net_measures_every_backend_side_by_side(capsys):
+    from nets.openvino_runner import openvino_problem
+
+    argv = ["bench", "net", "--size", "5", "--blocks", "1", "--channels", "8", "--seconds", "0.03"]
+    assert main(argv) == 0
+    figures = last_json_line(capsys.readouterr().out)
+    contestants = figures["modes"].split(",")
+    assert {"fp32", "channels_last"} <= set(contestants)
+    if openvino_problem() is None:
+        assert "openvino_fp32" in contestants
+        assert "speedup_best_vs_reference_b64" in figures
+    for name in contestants:
+        assert all(figures[f"eval_{name}_b{batch}"] > 0 for batch in (1, 8, 64, 256))
+    assert figures["best_b64"] in contestants and figures["speedup_best_vs_fp32_b64"] > 0
+    assert main([*argv, "--backend", "torch"]) == 0
+    torch_only = last_json_line(capsys.readouterr().out)
+    assert not any("openvino" in key for key in torch_only)
+
+
+def test_bench_refuses_an_unknown_backend(capsys):
+    with pytest.raises(SystemExit):
+        main(["bench", "net", "--backend", "tensorrt"])
+    assert "invalid choice: 'tensorrt'" in capsys.readouterr().err
