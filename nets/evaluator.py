@@ -197,7 +197,7 @@ class NetEvaluator:
                 raise ValueError("set_weights needs a DualNet of the evaluator's config")
             net = copy.deepcopy(net)
         net = net.cpu().eval()
-        return fold_batch_norms(net) if fold else net
+        return fold_batch_norms(net, in_place=True) if fold else net
 
     def set_weights(self, source: nn.Module | dict) -> None:
         """Take new weights: a ``DualNet`` of the same config (bare or wrapped) or its state dict."""
