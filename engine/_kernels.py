@@ -370,7 +370,10 @@ def play_unchecked(state, history, loc, color, keep_past):
     b = META_LENGTH
     if keep_past:
         past = META_LENGTH + (5 + state[META_MOVE_NUMBER] % PAST_SLOTS) * cells
-        state[past : past + cells] = state[b : b + cells]
+        # An element loop: Numba's slice assignment checks the two slices of one
+        # array for overlap and copies through a temporary, several times slower.
+        for i in range(cells):
+            state[past + i] = state[b + i]
     n = state[META_HISTORY_LEN]
     captured = 0
     if loc == PASS_LOC:
@@ -397,11 +400,86 @@ def play_flat(state, history, move, color, keep_past):
 
 
 @njit(cache=True)
+def _repeat_filter(history, scan):
+    """A Bloom-style bitmap of the hashes ``history[:scan]`` (one bit each, about 16
+    bits per hash) and the shift that turns a hash into its bit's index.
+
+    A hash whose bit is clear is not in the list; a set bit only says "maybe", and
+    ``_repeats`` then scans. Zobrist hashes are uniform, so their top bits serve as
+    the index: a move that repeats nothing, the common case, costs one load.
+    """
+    log_bits = 6
+    while (1 << log_bits) < 16 * scan and log_bits < 20:
+        log_bits += 1
+    bits = np.zeros(1 << (log_bits - 6), np.uint64)
+    shift = np.uint64(64 - log_bits)
+    for i in range(scan):
+        index = history[i] >> shift
+        bits[index >> np.uint64(6)] |= np.uint64(1) << (index & np.uint64(63))
+    return bits, shift
+
+
+@njit(cache=True, inline="always")
+def _repeats(history, scan, new_hash, bits, shift):
+    """Whether ``new_hash`` is among ``history[:scan]``, the list ``bits`` was made of."""
+    index = new_hash >> shift
+    if (bits[index >> np.uint64(6)] >> (index & np.uint64(63))) & np.uint64(1) == 0:
+        return False
+    hit = False
+    for i in range(scan):
+        hit |= history[i] == new_hash
+    return hit
+
+
+@njit(cache=True)
 def legal_mask(state, history, color, out):
-    """Write into ``out`` (bool ``[N*N+1]``) which flat moves ``color`` may play."""
+    """Write into ``out`` (bool ``[N*N+1]``) which flat moves ``color`` may play.
+
+    The answer of ``legality`` at every point, computed for the whole board at once:
+    rows and columns walk the padded board without a division per point, and the
+    superko scan of a move that captures nothing (the positions before the latest
+    capture, the same list for every such move) goes through one ``_repeat_filter``
+    of that list instead of a scan per point. A capturing move scans the whole
+    history, as ``legality`` does.
+    """
     size = state[META_SIZE]
-    for move in range(size * size):
-        out[move] = legality(state, history, flat_to_padded(move, size), color) == REASON_LEGAL
+    width = size + 1
+    b = META_LENGTH
+    cells = padded_cells(size)
+    head, libs = b + cells, b + 4 * cells
+    other = 3 - color
+    here = current_hash(state, history)
+    quiet_scan = state[META_LAST_CAPTURE]
+    bits, shift = _repeat_filter(history, quiet_scan)
+    for row in range(size):
+        first = (row + 1) * width + 1
+        for col in range(size):
+            loc = first + col
+            move = row * size + col
+            if state[b + loc] != EMPTY:
+                out[move] = False
+                continue
+            has_liberty = False
+            captures = False
+            for k in range(4):
+                nb = loc + (-width, -1, 1, width)[k]
+                c = state[b + nb]
+                if c == EMPTY or (c == color and state[libs + state[head + nb]] > 1):
+                    has_liberty = True
+                elif c == other and state[libs + state[head + nb]] == 1:
+                    captures = True
+            if not (has_liberty or captures):
+                out[move] = False
+                continue
+            new_hash = here ^ ZOBRIST[color, loc]
+            if captures:
+                new_hash ^= _captured_hash(state, loc, color)
+                hit = False
+                for i in range(state[META_HISTORY_LEN]):
+                    hit |= history[i] == new_hash
+                out[move] = not hit
+            else:
+                out[move] = quiet_scan == 0 or not _repeats(history, quiet_scan, new_hash, bits, shift)
     out[size * size] = True
 
 

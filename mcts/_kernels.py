@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from engine import _kernels as rules
+from engine.coords import padded_cells
 from mcts.tree import EXPANDED, ILLEGAL, NEW, NO_PARENT, ROOT, TERMINAL, UNVISITED
 
 P_C_INIT = 0
@@ -34,14 +35,14 @@ def _effective_visits(visits, virtual, g, child):
     return visits[g, child] + virtual[g, child]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _child_q(visits, virtual, value_sum, g, child, virtual_loss):
     """Parent's Q of ``child`` with visits in flight counted as losses."""
     n = visits[g, child] + virtual[g, child]
     return (value_sum[g, child] - virtual_loss * virtual[g, child]) / n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def select_puct(children, prior, visits, virtual, value_sum, g, node, params):
     """AlphaZero's PUCT choice at ``node``, with Leela Zero's first-play urgency."""
     parent_visits = visits[g, node] + virtual[g, node]
@@ -50,6 +51,7 @@ def select_puct(children, prior, visits, virtual, value_sum, g, node, params):
     # The node's own value for its player to move is minus its mover's mean.
     parent_q = -value_sum[g, node] / visits[g, node] if visits[g, node] > 0 else 0.0
     fpu = parent_q - params[P_FPU_REDUCTION]
+    virtual_loss = params[P_VIRTUAL_LOSS]
     best = -1
     best_score = NEG_INF
     for a in range(prior.shape[2]):
@@ -57,28 +59,29 @@ def select_puct(children, prior, visits, virtual, value_sum, g, node, params):
         if p < 0.0:
             continue
         child = children[g, node, a]
-        n = 0
-        q = fpu
-        if child != UNVISITED:
-            n = _effective_visits(visits, virtual, g, child)
-            if n > 0:
-                q = _child_q(visits, virtual, value_sum, g, child, params[P_VIRTUAL_LOSS])
-        score = q + explore * p / (1.0 + n)
+        n = _effective_visits(visits, virtual, g, child) if child != UNVISITED else 0
+        if n > 0:
+            score = _child_q(visits, virtual, value_sum, g, child, virtual_loss) + explore * p / (1.0 + n)
+        else:
+            # Most actions are untried: first-play urgency, and p / (1 + 0) is exactly p,
+            # so their score needs no division.
+            score = fpu + explore * p
         if score > best_score:
             best_score = score
             best = a
     return best
 
 
-@njit(cache=True)
-def completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, node, params, out):
-    """Gumbel MuZero's sigma(completed Q) of every action of ``node`` into ``out``.
+@njit(cache=True, error_model="numpy")
+def _completed_q(children, prior, visits, virtual, value_sum, raw_value, g, node, params, out):
+    """The completed Q of every action of ``node`` into ``out`` (-inf if illegal), and
+    ``(low, high)`` of it over the legal actions, the largest visit count among the
+    children and their total visits (those in flight included).
 
     Visited actions keep their Q; unvisited legal ones get the mixed value of the
     node (network value blended with the prior-weighted Q of the visited ones).
-    Q is rescaled to [0, 1] over the legal actions, then scaled by
-    ``(c_visit + max visits) * c_scale``. Illegal actions get -inf.
-    Returns the largest visit count among the children.
+    The first pass leaves each visited action's Q in ``out`` so the second does not
+    divide again.
     """
     actions = prior.shape[2]
     virtual_loss = params[P_VIRTUAL_LOSS]
@@ -94,6 +97,7 @@ def completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, n
         n = _effective_visits(visits, virtual, g, child)
         if n > 0:
             q = _child_q(visits, virtual, value_sum, g, child, virtual_loss)
+            out[a] = q
             total += n
             max_visits = max(max_visits, n)
             weighted_q += p * q
@@ -108,45 +112,115 @@ def completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, n
             out[a] = NEG_INF
             continue
         child = children[g, node, a]
-        q = mixed
-        if child != UNVISITED and _effective_visits(visits, virtual, g, child) > 0:
-            q = _child_q(visits, virtual, value_sum, g, child, virtual_loss)
-        out[a] = q
-        low = min(low, q)
-        high = max(high, q)
-    scale = (params[P_C_VISIT] + max_visits) * params[P_C_SCALE] / max(high - low, 1e-8)
-    for a in range(actions):
+        if child == UNVISITED or _effective_visits(visits, virtual, g, child) <= 0:
+            out[a] = mixed
+        low = min(low, out[a])
+        high = max(high, out[a])
+    return low, high, max_visits, total
+
+
+@njit(cache=True, error_model="numpy")
+def _sigma_scale(low, high, max_visits, params):
+    return (params[P_C_VISIT] + max_visits) * params[P_C_SCALE] / max(high - low, 1e-8)
+
+
+@njit(cache=True, error_model="numpy")
+def _sigma(out, low, high, max_visits, params):
+    """Completed Q in ``out`` to sigma: rescaled to [0, 1] over the legal actions, then
+    scaled by ``(c_visit + max visits) * c_scale``; -inf stays."""
+    scale = _sigma_scale(low, high, max_visits, params)
+    for a in range(out.shape[0]):
         if out[a] != NEG_INF:
             out[a] = (out[a] - low) * scale
+
+
+@njit(cache=True, error_model="numpy")
+def completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, node, params, out):
+    """Gumbel MuZero's sigma(completed Q) of every action of ``node`` into ``out``
+    (see ``_completed_q`` and ``_sigma``); illegal actions get -inf.
+    Returns the largest visit count among the children.
+    """
+    low, high, max_visits, _total = _completed_q(children, prior, visits, virtual, value_sum, raw_value, g, node,
+                                                 params, out)  # fmt: skip
+    _sigma(out, low, high, max_visits, params)
     return max_visits
 
 
-@njit(cache=True)
-def improved_policy(children, prior, visits, virtual, value_sum, raw_value, g, node, params, out):
-    """Gumbel AlphaZero's improved policy softmax(logits + sigma(completed Q)) into ``out``."""
-    completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, node, params, out)
+@njit(cache=True, error_model="numpy")
+def _improved_terms(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits, out):
+    """exp(logits + sigma(completed Q) - max) of every action into ``out`` (0 if illegal):
+    the improved policy before its division by their sum. ``logits`` [A] holds
+    ``log(max(prior, 1e-30))`` of the node's actions. Returns the sum and the
+    children's total visits (``_completed_q``).
+
+    ``_sigma``'s rescaling and the logits are added in one pass: each element goes
+    through the same operations, in the same order, as in two.
+    """
+    low, high, max_visits, visits_total = _completed_q(children, prior, visits, virtual, value_sum, raw_value, g,
+                                                       node, params, out)  # fmt: skip
+    scale = _sigma_scale(low, high, max_visits, params)
     top = NEG_INF
     for a in range(prior.shape[2]):
-        if out[a] != NEG_INF:
-            out[a] += math.log(max(prior[g, node, a], 1e-30))
-            top = max(top, out[a])
+        x = out[a]
+        if x != NEG_INF:
+            x = (x - low) * scale
+        if x != NEG_INF:
+            x += logits[a]
+            top = max(top, x)
+        out[a] = x
     total = 0.0
     for a in range(prior.shape[2]):
         out[a] = math.exp(out[a] - top) if out[a] != NEG_INF else 0.0
         total += out[a]
+    return total, visits_total
+
+
+@njit(cache=True)
+def _write_logits(prior, g, node, out):
+    """``log(max(prior, 1e-30))`` of every action of ``node`` into ``out`` (illegal ones too: unread)."""
+    for a in range(prior.shape[2]):
+        out[a] = math.log(max(prior[g, node, a], 1e-30))
+
+
+@njit(cache=True, error_model="numpy")
+def improved_policy(children, prior, visits, virtual, value_sum, raw_value, g, node, params, out):
+    """Gumbel AlphaZero's improved policy softmax(logits + sigma(completed Q)) into ``out``."""
+    logits = np.empty(prior.shape[2], np.float64)
+    _write_logits(prior, g, node, logits)
+    total, _visits = _improved_terms(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits,
+                                     out)  # fmt: skip
     for a in range(prior.shape[2]):
         out[a] /= total
 
 
-@njit(cache=True)
-def select_gumbel_interior(children, prior, visits, virtual, value_sum, raw_value, g, node, params, work):
-    """Deterministic interior choice: the action whose visit share lags its improved policy most."""
-    improved_policy(children, prior, visits, virtual, value_sum, raw_value, g, node, params, work)
-    total = 0
-    for a in range(prior.shape[2]):
-        child = children[g, node, a]
-        if prior[g, node, a] >= 0.0 and child != UNVISITED:
-            total += _effective_visits(visits, virtual, g, child)
+@njit(cache=True, error_model="numpy")
+def select_gumbel_interior(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits,
+                           logits_ready, work, tried):  # fmt: skip
+    """Deterministic interior choice: the action whose visit share lags its improved policy most.
+
+    ``logits[g, node]`` caches the node's log priors, written on its first choice
+    (``logits_ready[g, node]``): a node is chosen from once per visit, and a log per
+    action is the dearest part after the exp. Most choices are settled by
+    ``_interior_by_bounds`` without an exp per action; the rest by
+    ``_interior_exact``, the definition.
+    """
+    if not logits_ready[g, node]:
+        _write_logits(prior, g, node, logits[g, node])
+        logits_ready[g, node] = True
+    best = _interior_by_bounds(children, prior, visits, virtual, value_sum, raw_value, g, node, params,
+                               logits[g, node], work, tried)  # fmt: skip
+    if best >= 0:
+        return best
+    return _interior_exact(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits[g, node],
+                           work)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _interior_exact(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits, work):
+    """``select_gumbel_interior`` by its definition: the improved policy of every action
+    (``logits`` [A] the node's log priors), first best score in action order."""
+    total, visits_total = _improved_terms(children, prior, visits, virtual, value_sum, raw_value, g, node, params,
+                                          logits, work)  # fmt: skip
     best = -1
     best_score = NEG_INF
     for a in range(prior.shape[2]):
@@ -154,20 +228,138 @@ def select_gumbel_interior(children, prior, visits, virtual, value_sum, raw_valu
             continue
         child = children[g, node, a]
         n = _effective_visits(visits, virtual, g, child) if child != UNVISITED else 0
-        score = work[a] - n / (1.0 + total)
+        # ``work[a] / total`` is the improved policy, divided here, not in a pass of its own.
+        score = work[a] / total - n / (1.0 + visits_total)
         if score > best_score:
             best_score = score
             best = a
     return best
 
 
-@njit(cache=True)
+# A choice ``_interior_by_bounds`` settles must win by more than this: far above the
+# ~1e-13 its shortcut for the untried actions' share can be off by.
+DECIDED_MARGIN = 1e-9
+# The winner's improved policy must be a normal number far from underflow, where
+# different terms cannot round to the same value.
+DECIDED_SMALLEST = 1e-250
+
+
+@njit(cache=True, error_model="numpy")
+def _interior_by_bounds(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits, work,
+                        tried):  # fmt: skip
+    """``_interior_exact``'s choice without an exp per action when it is clear, else -1.
+
+    Every untried action has the same completed Q (the mixed value), so its term
+    exp(logit + sigma - top) of the softmax is its prior, exp(logit), times one
+    common factor: their sum is that factor times their prior mass, and the best of
+    them is the one with the largest logit (the first, among equal logits). Only the
+    tried actions, a few, need their own exp. The softmax's sum is then off by
+    ~1e-13 of itself at most, so a candidate ahead of every other by
+    ``DECIDED_MARGIN`` is the exact computation's choice too. Anything closer (ties,
+    two untried logits nearly equal, a vanishing winner, non-finite values) returns
+    -1 for the exact computation.
+
+    ``tried`` (int [A]) lists the tried actions and ``work[i]`` follows the i-th of
+    them (its Q, then its term), so only the first pass reads every action.
+    """
+    node_prior = prior[g, node]
+    node_children = children[g, node]
+    game_visits = visits[g]
+    game_virtual = virtual[g]
+    virtual_loss = params[P_VIRTUAL_LOSS]
+    total = 0
+    max_visits = 0
+    weighted_q = 0.0
+    weighted_prior = 0.0
+    tried_low = np.inf
+    tried_high = NEG_INF
+    untried_mass = 0.0
+    best_untried = -1
+    best_logit = NEG_INF
+    runner_up_logit = NEG_INF  # the best untried logit below ``best_logit``
+    count = 0
+    for a in range(node_prior.shape[0]):
+        p = node_prior[a]
+        if p < 0.0:
+            continue
+        child = node_children[a]
+        n = game_visits[child] + game_virtual[child] if child != UNVISITED else 0
+        if n > 0:
+            # As _completed_q: the same sums in the same order.
+            q = _child_q(visits, virtual, value_sum, g, child, virtual_loss)
+            tried[count] = a
+            work[count] = q
+            count += 1
+            total += n
+            max_visits = max(max_visits, n)
+            weighted_q += p * q
+            weighted_prior += p
+            tried_low = min(tried_low, q)
+            tried_high = max(tried_high, q)
+        else:
+            untried_mass += max(p, 1e-30)
+            logit = logits[a]
+            if logit > best_logit:
+                runner_up_logit = best_logit
+                best_logit = logit
+                best_untried = a
+            elif best_logit > logit > runner_up_logit:
+                runner_up_logit = logit
+    mixed = float(raw_value[g, node])
+    if weighted_prior > 0.0:
+        mixed = (mixed + total * weighted_q / weighted_prior) / (total + 1.0)
+    low = tried_low
+    high = tried_high
+    if best_untried >= 0:
+        low = min(low, mixed)
+        high = max(high, mixed)
+    scale = _sigma_scale(low, high, max_visits, params)
+    untried_sigma = (mixed - low) * scale
+    top = untried_sigma + best_logit if best_untried >= 0 else NEG_INF
+    for i in range(count):
+        work[i] = (work[i] - low) * scale + logits[tried[i]]
+        top = max(top, work[i])
+    terms = math.exp(untried_sigma - top) * untried_mass if best_untried >= 0 else 0.0
+    for i in range(count):
+        work[i] = math.exp(work[i] - top)
+        terms += work[i]
+    if not 0.5 < terms < np.inf:  # at least the top term, exp(0); not NaN
+        return -1
+    best = -1
+    best_score = NEG_INF
+    runner_up_score = NEG_INF
+    if best_untried >= 0:
+        best = best_untried
+        best_score = math.exp(untried_sigma + best_logit - top) / terms
+    for i in range(count):
+        child = node_children[tried[i]]
+        score = work[i] / terms - (game_visits[child] + game_virtual[child]) / (1.0 + total)
+        if score > best_score:
+            runner_up_score = best_score
+            best_score = score
+            best = tried[i]
+        elif score > runner_up_score:
+            runner_up_score = score
+    if not best_score - runner_up_score > DECIDED_MARGIN:
+        return -1
+    if best == best_untried and not (best_logit - runner_up_logit > DECIDED_MARGIN and best_score > DECIDED_SMALLEST):
+        return -1
+    return best
+
+
+@njit(cache=True, error_model="numpy")
 def select_gumbel_root(
     children, prior, visits, virtual, value_sum, raw_value, g, params, gumbel_score, considered, schedule, work
 ):
     """Sequential halving at the root: among the considered actions whose visits equal
-    the schedule's count for this simulation, the best by gumbel + logits + sigma(Q)."""
-    completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, ROOT, params, work)
+    the schedule's count for this simulation, the best by gumbel + logits + sigma(Q).
+
+    Only the considered actions' sigma is read, so only theirs is rescaled (as
+    ``_sigma`` would: the same operations on the same completed Q).
+    """
+    low, high, max_visits, _total = _completed_q(children, prior, visits, virtual, value_sum, raw_value, g, ROOT,
+                                                 params, work)  # fmt: skip
+    scale = _sigma_scale(low, high, max_visits, params)
     # Index of this simulation among those after the root's own evaluation (its own
     # visit in flight is already counted in ``virtual``).
     k = visits[g, ROOT] + virtual[g, ROOT] - 2
@@ -183,7 +375,10 @@ def select_gumbel_root(
             continue
         child = children[g, ROOT, a]
         n = _effective_visits(visits, virtual, g, child) if child != UNVISITED else 0
-        score = gumbel_score[g, a] + work[a]
+        sigma = work[a]
+        if sigma != NEG_INF:
+            sigma = (sigma - low) * scale
+        score = gumbel_score[g, a] + sigma
         if n == wanted and score > best_score:
             best_score = score
             best = a
@@ -219,7 +414,16 @@ def halving_schedule(considered_count, simulations, out):
         count = max(2, count // 2)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _copy(dst, src, count):
+    """``dst[:count] = src[:count]`` as an element loop: Numba's slice assignment
+    checks the slices for overlap and goes through a temporary, ten times slower
+    on a position."""
+    for i in range(count):
+        dst[i] = src[i]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def backup(parent, visits, virtual, value_sum, g, node, value):
     """Add ``value`` (the point of view of the player who moved into ``node``) up to the
     root, flipping sides each level, and release one visit in flight on the way."""
@@ -231,7 +435,7 @@ def backup(parent, visits, virtual, value_sum, g, node, value):
         node = parent[g, node]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def release(parent, virtual, g, node):
     """Take back one visit in flight from ``node`` up to the root (an abandoned path)."""
     while node != NO_PARENT:
@@ -239,7 +443,7 @@ def release(parent, virtual, g, node):
         node = parent[g, node]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, from_node, a):
     """Allocate a node for ``a`` played at ``from_node``; -1 when the tree is full."""
     n = node_count[g]
@@ -268,11 +472,11 @@ def terminal_value_for_mover(state, komi, mover):
     return 1.0 if black_wins == (mover == rules.BLACK) else -1.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def gather_leaves(
     node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status,
     root_states, root_histories, komi, target, done, pending, params,
-    gumbel_score, considered, schedule,
+    gumbel_score, considered, schedule, logits, logits_ready,
     scratch_state, scratch_history, work,
     features, legal, leaf_game, leaf_node, leaf_parent, positions, position_histories, keep_positions,
 ):  # fmt: skip
@@ -282,23 +486,35 @@ def gather_leaves(
     (and its position to ``positions`` when ``keep_positions``), with
     ``leaf_game[r]``, ``leaf_node[r]`` (-1: not stored, tree full) and
     ``leaf_parent[r]``. Leaves where the game is over are scored by the rules and
-    backed up at once. Returns the number of rows written.
+    backed up at once. Returns the number of rows written and the number of
+    simulations completed here (those ending at a finished game).
+
+    Selection reads only the tree, so a simulation first walks down it, noting its
+    actions in ``path``, and builds the board (``_replay``) only when it ends at a
+    new leaf: a walk that ends at a terminal node or at a node still waiting for
+    its evaluation never touches a board.
     """
     games = root_states.shape[0]
     leaves = int(params[P_LEAVES_PER_GAME])
     use_gumbel = params[P_GUMBEL] > 0.0
+    path = np.empty(parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
+    tried = np.empty(prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
+    finished = 0
     for g in range(games):
+        if done[g] + pending[g] >= target[g]:
+            continue
+        # Playing a path only writes history past the root's entries: the root's
+        # history is copied once for all of this game's leaves.
+        _copy(scratch_history, root_histories[g], root_states[g, rules.META_HISTORY_LEN])
         for _ in range(leaves):
             if done[g] + pending[g] >= target[g] or rows >= features.shape[0]:
                 break
-            scratch_state[:] = root_states[g]
-            used = root_states[g, rules.META_HISTORY_LEN]
-            scratch_history[:used] = root_histories[g, :used]
             if node_count[g] == 0:
                 # The root itself waits for its evaluation: nothing else can be chosen yet.
                 root = _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, NO_PARENT, 0)
                 virtual[g, root] += 1
+                _replay(root_states[g], path, 0, scratch_state, scratch_history)
                 rows = _write_leaf(scratch_state, scratch_history, features, legal, positions, position_histories,
                                    keep_positions, rows, leaf_game, leaf_node, leaf_parent, g, root, NO_PARENT)  # fmt: skip
                 pending[g] += 1
@@ -315,6 +531,7 @@ def gather_leaves(
                     break
             node = ROOT
             virtual[g, node] += 1
+            depth = 0
             stop_game = False
             while True:
                 if use_gumbel and node == ROOT:
@@ -322,13 +539,15 @@ def gather_leaves(
                                            gumbel_score, considered, schedule, work)  # fmt: skip
                 elif use_gumbel:
                     a = select_gumbel_interior(children, prior, visits, virtual, value_sum, raw_value, g, node,
-                                               params, work)  # fmt: skip
+                                               params, logits, logits_ready, work, tried)  # fmt: skip
                 else:
                     a = select_puct(children, prior, visits, virtual, value_sum, g, node, params)
-                mover = scratch_state[rules.META_TO_PLAY]
-                rules.play_flat(scratch_state, scratch_history, a, mover, True)
+                path[depth] = a
+                depth += 1
                 child = children[g, node, a]
                 if child == UNVISITED:
+                    _replay(root_states[g], path, depth, scratch_state, scratch_history)
+                    mover = 3 - scratch_state[rules.META_TO_PLAY]  # who played ``a``
                     child = _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, node, a)
                     if rules.is_over(scratch_state):
                         value = terminal_value_for_mover(scratch_state, komi[g], mover)
@@ -340,6 +559,7 @@ def gather_leaves(
                         else:
                             backup(parent, visits, virtual, value_sum, g, node, -value)
                         done[g] += 1
+                        finished += 1
                     else:
                         if child >= 0:
                             virtual[g, child] += 1
@@ -359,38 +579,60 @@ def gather_leaves(
                 if status[g, node] == TERMINAL:
                     backup(parent, visits, virtual, value_sum, g, node, -raw_value[g, node])
                     done[g] += 1
+                    finished += 1
                     break
             if stop_game:
                 break
-    return rows
+    return rows, finished
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
+def _replay(root_state, path, depth, state, history):
+    """The position after the ``depth`` actions of ``path`` from ``root_state``, into
+    ``state``; ``history`` must hold the root's entries already (moves only append).
+
+    Only the last ``PAST_SLOTS`` moves record the board before them for the history
+    planes: those moves write every slot of the ring, so earlier moves' records
+    would be overwritten, and so would the root's own slots, which then need no copy.
+    """
+    count = state.shape[0]
+    if depth >= rules.PAST_SLOTS:
+        count = rules.META_LENGTH + 5 * padded_cells(root_state[rules.META_SIZE])
+    _copy(state, root_state, count)
+    for i in range(depth):
+        rules.play_flat(state, history, path[i], state[rules.META_TO_PLAY], i >= depth - rules.PAST_SLOTS)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _write_leaf(state, history, features, legal, positions, position_histories, keep_positions, row, leaf_game,
                 leaf_node, leaf_parent, g, node, from_node):  # fmt: skip
     rules.write_features(state, features[row])
     rules.legal_mask(state, history, state[rules.META_TO_PLAY], legal[row])
     if keep_positions:
-        positions[row] = state
-        used = state[rules.META_HISTORY_LEN]
-        position_histories[row, :used] = history[:used]
+        _copy(positions[row], state, state.shape[0])
+        _copy(position_histories[row], history, state[rules.META_HISTORY_LEN])
     leaf_game[row] = g
     leaf_node[row] = node
     leaf_parent[row] = from_node
     return row + 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def expand_and_backup(
-    parent, prior, visits, virtual, value_sum, raw_value, status,
-    rows, leaf_game, leaf_node, leaf_parent, legal, priors, values, done, pending,
+    parent, prior, visits, virtual, value_sum, raw_value, status, logits_ready,
+    rows, leaf_game, leaf_node, leaf_parent, legal, priors, values, done, pending, target,
 ):  # fmt: skip
     """Store the evaluator's answers for the leaves and back their values up.
 
     ``priors[r]`` are renormalised over the legal moves (uniform if the evaluator
-    gave them no mass); ``values[r]`` is for the leaf's player to move.
+    gave them no mass); ``values[r]`` is for the leaf's player to move. A node's
+    cached log priors (``select_gumbel_interior``) are stale from here on.
+    Returns the number of games still short of their ``target`` and the number of
+    roots expanded (the search's two questions after a round, answered here
+    rather than by array operations in Python).
     """
     actions = prior.shape[2]
+    roots = 0
     for r in range(rows):
         g = leaf_game[r]
         node = leaf_node[r]
@@ -411,11 +653,19 @@ def expand_and_backup(
                     prior[g, node, a] = 1.0 / count
             raw_value[g, node] = value
             status[g, node] = EXPANDED
+            logits_ready[g, node] = False
+            if node == ROOT:
+                roots += 1
             backup(parent, visits, virtual, value_sum, g, node, -value)
         else:
             backup(parent, visits, virtual, value_sum, g, leaf_parent[r], value)
         pending[g] -= 1
         done[g] += 1
+    short = 0
+    for g in range(done.shape[0]):
+        if done[g] < target[g]:
+            short += 1
+    return short, roots
 
 
 @njit(cache=True)
@@ -451,6 +701,17 @@ def setup_gumbel_root(prior, g, considered_limit, simulations, gumbel_score, con
         considered[g, best] = True
     halving_schedule(count, simulations, schedule[g])
     return count
+
+
+@njit(cache=True)
+def setup_gumbel_roots(prior, games, considered_limit, target, gumbel, gumbel_score, considered, schedule):
+    """``setup_gumbel_root`` for each of ``games`` with its row of ``gumbel`` [len(games), A]
+    and ``target[g] - 1`` simulations after the root's own (at least 1): one call for
+    all the roots a round expanded."""
+    for i in range(games.shape[0]):
+        g = games[i]
+        setup_gumbel_root(prior, g, considered_limit, max(target[g] - 1, 1), gumbel_score, considered, schedule,
+                          gumbel[i])  # fmt: skip
 
 
 @njit(cache=True)

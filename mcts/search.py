@@ -93,6 +93,10 @@ class BatchedSearch:
         self.params[kernels.P_LEAVES_PER_GAME] = config.leaves_per_game
 
         self.gumbel_score = np.zeros((games, self.actions), np.float64)
+        # Log priors of the nodes Gumbel's interior choice has met, cached per node;
+        # PUCT never reads them, so it keeps one row per game.
+        self.logits = np.zeros((games, capacity if config.gumbel else 1, self.actions), np.float64)
+        self.logits_ready = np.zeros((games, capacity), np.bool_)
         self.considered = np.zeros((games, self.actions), np.bool_)
         self.schedule = np.zeros((games, config.simulations + 1), np.int32)
         self.scratch_state = np.zeros(self.root_states.shape[1], np.int32)
@@ -158,6 +162,7 @@ class BatchedSearch:
             t.clear(g)
             return False
         kernels.compact_subtree(*t.arrays(), g, child, self.order, self.remap)
+        self.logits_ready[g] = False  # nodes moved: cached log priors no longer match
         return True
 
     # --- searching -----------------------------------------------------------
@@ -183,31 +188,34 @@ class BatchedSearch:
         self.pending[:] = 0
         for g, count in zip(games, counts):
             self.target[g] = count
-            self._prepare_root(g)
+            self._prepare_roots([g])  # a root evaluated before (a tree reused)
         t = self.trees
-        done_before = self.done.copy()
         while True:
-            rows = kernels.gather_leaves(
+            rows, finished = kernels.gather_leaves(
                 *t.arrays(), self.root_states, self.root_histories, self.komi, self.target, self.done,
-                self.pending, self.params, self.gumbel_score, self.considered, self.schedule,
-                self.scratch_state, self.scratch_history, self.work, self.features, self.legal,
-                self.leaf_game, self.leaf_node, self.leaf_parent, self.positions, self.position_histories,
+                self.pending, self.params, self.gumbel_score, self.considered, self.schedule, self.logits,
+                self.logits_ready, self.scratch_state, self.scratch_history, self.work, self.features,
+                self.legal, self.leaf_game, self.leaf_node, self.leaf_parent, self.positions, self.position_histories,
                 self.keep_positions,
             )  # fmt: skip
             if rows:
                 priors, values = self._evaluate(rows)
-                kernels.expand_and_backup(
-                    t.parent, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, t.status, rows,
-                    self.leaf_game, self.leaf_node, self.leaf_parent, self.legal, priors, values,
-                    self.done, self.pending,
+                short, roots = kernels.expand_and_backup(
+                    t.parent, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, t.status, self.logits_ready,
+                    rows, self.leaf_game, self.leaf_node, self.leaf_parent, self.legal, priors, values,
+                    self.done, self.pending, self.target,
                 )  # fmt: skip
-                for g in np.unique(self.leaf_game[:rows]):
-                    self._prepare_root(int(g))
-            if np.all(self.done >= self.target):
+                if roots:
+                    # Only a root expanded in this round can need its noise (one evaluated
+                    # before the search was prepared above). Rows come in increasing game
+                    # order, at most one root each, so the generator is drawn in game order.
+                    self._prepare_roots(self.leaf_game[:rows][self.leaf_node[:rows] == ROOT].tolist())
+                if short == 0:
+                    return
+            elif (self.done >= self.target).all():
                 return
-            if rows == 0 and not np.any(self.pending) and np.array_equal(self.done, done_before):
+            elif finished == 0 and not self.pending.any():
                 raise RuntimeError("search made no progress (no leaf, no terminal, nothing in flight)")
-            done_before = self.done.copy()
 
     def _evaluate(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
         if self.keep_positions:
@@ -223,24 +231,34 @@ class BatchedSearch:
         values = np.asarray(values, np.float32).reshape(rows)
         return priors, values
 
-    def _prepare_root(self, g: int) -> None:
-        """Root noise (Dirichlet for PUCT, Gumbel sampling) once the root is expanded."""
+    def _prepare_roots(self, games: list[int]) -> None:
+        """Root noise (Dirichlet for PUCT, Gumbel sampling) of each of ``games``, in this
+        order, whose root is expanded and not yet prepared."""
         t = self.trees
-        if self.root_prepared[g] or t.node_count[g] == 0 or t.status[g, ROOT] != EXPANDED:
+        ready = []
+        for g in games:
+            if not self.root_prepared[g] and t.node_count[g] > 0 and t.status[g, ROOT] == EXPANDED:
+                self.root_prepared[g] = True
+                ready.append(g)
+        if not ready:
             return
-        self.root_prepared[g] = True
         config = self.config
-        legal = t.prior[g, ROOT] >= 0
         if config.gumbel:
-            gumbel = self.rng.gumbel(size=self.actions) if config.gumbel_sample else np.zeros(self.actions)
-            kernels.setup_gumbel_root(
-                t.prior, g, config.gumbel_considered, max(int(self.target[g]) - 1, 1), self.gumbel_score, self.considered,
-                self.schedule, gumbel,
+            # One draw for all: the generator's numbers are those of one draw per game in turn.
+            shape = (len(ready), self.actions)
+            gumbel = self.rng.gumbel(size=shape) if config.gumbel_sample else np.zeros(shape)
+            kernels.setup_gumbel_roots(
+                t.prior, np.array(ready, np.int64), config.gumbel_considered, self.target, gumbel, self.gumbel_score,
+                self.considered, self.schedule,
             )  # fmt: skip
-        elif config.dirichlet_weight > 0 and self.root_noise[g]:
-            noise = np.zeros(self.actions)
-            noise[legal] = self.rng.dirichlet(np.full(int(legal.sum()), config.alpha_for(self.size)))
-            kernels.add_dirichlet_noise(t.prior, g, ROOT, noise, config.dirichlet_weight)
+        elif config.dirichlet_weight > 0:
+            for g in ready:
+                if self.root_noise[g]:
+                    legal = t.prior[g, ROOT] >= 0
+                    noise = np.zeros(self.actions)
+                    noise[legal] = self.rng.dirichlet(np.full(int(legal.sum()), config.alpha_for(self.size)))
+                    kernels.add_dirichlet_noise(t.prior, g, ROOT, noise, config.dirichlet_weight)
+                    self.logits_ready[g, ROOT] = False
 
     # --- results -------------------------------------------------------------
 
