@@ -9,6 +9,8 @@ Contents (a dict of plain Python values and tensors, so ``torch.load`` runs with
 - ``rules``: a dict such as ``{"komi": 7.5}`` (what the net was trained for).
 - ``model``: the state dict; ``weights_digest``: SHA-256 of the weights, so a
   file damaged inside a tensor is refused instead of loaded as noise.
+- ``training_model``, ``training_digest`` (optional): the raw weights training goes on
+  from, when ``model`` holds an average of them (``nets.weight_average``).
 - ``optimizer``, ``scheduler``: their state dicts, or None.
 - ``step``: optimizer steps taken; ``metadata``: ``created`` (UTC, ISO 8601),
   ``run_name`` and anything else the caller adds (plain values only).
@@ -57,6 +59,7 @@ class Checkpoint:
     optimizer_state: dict | None = None
     scheduler_state: dict | None = None
     metadata: dict = field(default_factory=dict)
+    training_weights: dict | None = None  # raw weights to resume training from, when ``model`` is their average
 
     @property
     def board_size(self) -> int:
@@ -73,9 +76,11 @@ def save_checkpoint(
     step: int = 0,
     run_name: str = "",
     metadata: dict | None = None,
+    training_model: nn.Module | None = None,
 ) -> None:
     """Write ``model`` (a ``DualNet``, bare or wrapped in DDP / torch.compile) and the
-    training state to ``path`` atomically. ``rules`` and ``metadata`` must hold plain
+    training state to ``path`` atomically. ``training_model``: the raw network that
+    training resumes from, when ``model`` is an average of its weights. ``rules`` and ``metadata`` must hold plain
     values (str, int, float, bool, None, lists and dicts of them), else TypeError."""
     net = unwrap(model)
     if not isinstance(net, DualNet):
@@ -103,6 +108,10 @@ def save_checkpoint(
         "step": step,
         "metadata": info,
     }
+    if training_model is not None:
+        raw = {name: tensor.detach().cpu() for name, tensor in unwrap(training_model).state_dict().items()}
+        payload["training_model"] = raw
+        payload["training_digest"] = weights_digest(raw)
     buffer = io.BytesIO()
     torch.save(payload, buffer)
     atomic_write_bytes(path, buffer.getvalue())
@@ -172,6 +181,18 @@ def load_checkpoint(
         raise CheckpointError(f"checkpoint {name}: weights do not match its network config ({mismatch})")
     model.load_state_dict(weights)
     model.to(map_location).eval()
+    training_weights = data.get("training_model")
+    if training_weights is not None:
+        readable = isinstance(training_weights, dict) and all(
+            isinstance(t, torch.Tensor) for t in training_weights.values()
+        )
+        if not readable or data.get("training_digest") != weights_digest(training_weights):
+            raise CheckpointError(
+                f"checkpoint {name} is truncated or corrupt (its training weights fail their checksum)"
+            )
+        mismatch = _weights_mismatch(model, training_weights)
+        if mismatch:
+            raise CheckpointError(f"checkpoint {name}: training weights do not match its network config ({mismatch})")
     return Checkpoint(
         path=name,
         config=config,
@@ -182,6 +203,7 @@ def load_checkpoint(
         optimizer_state=data.get("optimizer"),
         scheduler_state=data.get("scheduler"),
         metadata=dict(data.get("metadata") or {}),
+        training_weights=training_weights,
     )
 
 

@@ -66,7 +66,11 @@ class TrainingConfig:
     workers. ``lr_schedule``: ``[[step, learning_rate], ...]`` piecewise constant
     from each step on. A checkpoint every ``checkpoint_every`` steps; the last
     ``keep_last`` are kept, and every ``keep_every``-th for good. New weights go
-    to the self-play workers every ``publish_every`` steps.
+    to the self-play workers every ``publish_every`` steps. ``ema_decay``: above 0,
+    what is published, checkpointed as the network, evaluated and shipped is an
+    exponential moving average of the weights with this decay (``nets.weight_average``;
+    KataGo's averaging), while training goes on from the raw weights; 0 publishes the
+    raw weights.
     """
 
     steps: int = 10_000
@@ -80,8 +84,11 @@ class TrainingConfig:
     keep_last: int = 3
     keep_every: int = 5_000
     max_grad_norm: float = 5.0
+    ema_decay: float = 0.0
 
     def __post_init__(self):
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"training: ema_decay must be in [0, 1), got {self.ema_decay!r}")
         if self.steps < 1 or self.batch_size < 1:
             raise ValueError("training: steps and batch_size must be at least 1")
         if not self.lr_schedule or self.lr_schedule[0][0] != 0:

@@ -26,8 +26,9 @@ from nets.augment import augment_randomly
 from nets.checkpoint import load_checkpoint, save_checkpoint
 from nets.evaluator import bf16_supported
 from nets.loss import LossWeights
-from nets.model import DualNet
+from nets.model import DualNet, unwrap
 from nets.train_step import train_step
+from nets.weight_average import WeightAverage
 from selfplay.run_config import run_config_from_dict, run_config_to_dict
 from selfplay.run_dir import RunDirectory
 
@@ -51,10 +52,21 @@ def train_loop_per_worker(loop_config: dict) -> None:
     # Every rank starts from the same checkpoint, so DDP starts in agreement.
     checkpoint = load_checkpoint(loop_config["checkpoint"], board_size=config.rules.size)
     model = DualNet(config.network)
-    model.load_state_dict(checkpoint.model.state_dict())
+    # A checkpoint of an averaged run holds the average as its network and the raw
+    # weights apart: training goes on from the raw ones.
+    raw = checkpoint.training_weights
+    model.load_state_dict(raw if raw is not None else checkpoint.model.state_dict())
     step = checkpoint.step
     model = ray.train.torch.prepare_model(model)
     device = next(model.parameters()).device
+    # Rank 0 alone publishes and checkpoints, so it alone keeps the average (every
+    # rank's weights are the same after each step).
+    average = None
+    if rank == 0 and config.training.ema_decay > 0:
+        resumed = raw is not None  # the checkpoint's network is the average so far
+        average = WeightAverage(checkpoint.model if resumed else unwrap(model), config.training.ema_decay,
+                                updates=int(checkpoint.metadata.get("ema_updates", 0)) if resumed else 0,
+                                device=device)  # fmt: skip
     training = config.training
     optimizer = torch.optim.SGD(model.parameters(), lr=training.learning_rate(step), momentum=training.momentum,
                                 weight_decay=training.weight_decay, nesterov=True)  # fmt: skip
@@ -83,6 +95,8 @@ def train_loop_per_worker(loop_config: dict) -> None:
         figures = train_step(model, optimizer, batch, weights, autocast_dtype=autocast,
                              max_grad_norm=training.max_grad_norm)  # fmt: skip
         step += 1
+        if average is not None:
+            average.update(unwrap(model))
         # --- publish, checkpoint, report (rank 0 only; the others go straight on)
         if rank == 0:
             figures.update(step=step, lr=training.learning_rate(step - 1),
@@ -90,11 +104,17 @@ def train_loop_per_worker(loop_config: dict) -> None:
                            wait_share=waited / max(time.perf_counter() - started, 1e-9))  # fmt: skip
             hub.report.remote(figures)
             if step % training.publish_every == 0:
-                _publish(hub, model, step)
+                _publish(hub, _playing(model, average), step)
             if step % training.checkpoint_every == 0 or step == training.steps:
-                _checkpoint(run_dir, config, model, optimizer, step, hub)
+                _checkpoint(run_dir, config, model, optimizer, step, hub, average)
     if rank == 0 and step % training.checkpoint_every != 0 and step > checkpoint.step:
-        _checkpoint(run_dir, config, model, optimizer, step, hub)  # a stop keeps the last steps
+        _checkpoint(run_dir, config, model, optimizer, step, hub, average)  # a stop keeps the last steps
+
+
+def _playing(model, average: WeightAverage | None):
+    """The network that plays, is checkpointed as the run's network and is evaluated:
+    the weight average when there is one, else the trained weights themselves."""
+    return model if average is None else average.module
 
 
 def _agree(rank: int, device: torch.device, decide) -> int:
@@ -134,14 +154,18 @@ def _publish(hub, model, step: int) -> None:
     hub.publish.remote(step, [ray.put(cpu_weights(model))])
 
 
-def _checkpoint(run_dir: RunDirectory, config, model, optimizer, step: int, hub) -> None:
+def _checkpoint(run_dir: RunDirectory, config, model, optimizer, step: int, hub,
+                average: WeightAverage | None = None) -> None:  # fmt: skip
     path = run_dir.checkpoint_path(step)
-    save_checkpoint(path, model, rules={"size": config.rules.size, "komi": config.rules.komi},
-                    optimizer=optimizer, step=step, run_name=run_dir.root.name,
-                    metadata={"config": run_config_to_dict(config)})  # fmt: skip
+    metadata = {"config": run_config_to_dict(config)}
+    if average is not None:
+        metadata["ema_updates"] = average.updates
+    save_checkpoint(path, _playing(model, average), rules={"size": config.rules.size, "komi": config.rules.komi},
+                    optimizer=optimizer, step=step, run_name=run_dir.root.name, metadata=metadata,
+                    training_model=None if average is None else model)  # fmt: skip
     run_dir.prune_checkpoints(config.training.keep_last, config.training.keep_every)
     ray.get(hub.checkpoint_written.remote(step, str(path)))
-    _publish(hub, model, step)
+    _publish(hub, _playing(model, average), step)
 
 
 def write_initial_checkpoint(run_dir: RunDirectory, config) -> Path:

@@ -25,6 +25,9 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
+from nets.checkpoint import load_checkpoint
 from selfplay.metrics import read_metrics
 from selfplay.records import read_shard
 from tests.tiny_run import tiny_overrides
@@ -108,7 +111,8 @@ def test_a_run_killed_hard_resumes_without_losing_games(tmp_path):
     run_dir = tmp_path / "run"
     checkpoints, games = run_dir / "checkpoints", run_dir / "games"
     first_output = tmp_path / "first.txt"
-    overrides = [arg for assignment in TINY for arg in ("--set", assignment)]
+    # With a weight average (decay 0.5: far from the raw weights), which must survive the kill too.
+    overrides = [arg for assignment in [*TINY, "training.ema_decay=0.5"] for arg in ("--set", assignment)]
     with first_output.open("wb") as output:
         first = subprocess.Popen(train_command(run_dir, "--config", "configs/5x5.toml", *overrides), cwd=ROOT,
                                  stdout=output, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
@@ -160,3 +164,10 @@ def test_a_run_killed_hard_resumes_without_losing_games(tmp_path):
     assert later[-1]["buffer_samples_drawn"] >= STEPS * 32
     (games / "0-corrupt.npz").unlink()
     assert games_on_disk(games) > on_disk  # new self-play after the resume
+    # The checkpoint's network is the average of every step's weights, the resumed ones
+    # included; the raw weights training went on from are kept beside it.
+    last = load_checkpoint(checkpoints / f"step-{STEPS:08d}.pt")
+    assert last.metadata["ema_updates"] == STEPS
+    assert last.training_weights is not None
+    averaged = last.model.state_dict()
+    assert any(not torch.equal(averaged[name], last.training_weights[name]) for name in averaged)
