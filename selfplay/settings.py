@@ -44,8 +44,18 @@ class SelfPlayConfig:
     resign_threshold: float = -0.9
     resign_disabled_fraction: float = 0.1
     backend: str = "auto"
+    policy_opening_fraction: float = 0.0
+    policy_opening_temperature: float = 1.0
+    early_fork_probability: float = 0.0
+    early_fork_move_fraction: float = 0.025
 
     def __post_init__(self):
+        if not 0 <= self.policy_opening_fraction <= 1 or not 0 <= self.early_fork_move_fraction <= 1:
+            raise ValueError("selfplay: policy_opening_fraction and early_fork_move_fraction must be in [0, 1]")
+        if not 0 < self.policy_opening_temperature < float("inf"):
+            raise ValueError("selfplay: policy_opening_temperature must be a positive number")
+        if not 0 <= self.early_fork_probability <= 1:
+            raise ValueError("selfplay: early_fork_probability must be in [0, 1]")
         if self.backend not in ("auto", "torch", "openvino"):
             raise ValueError(f"selfplay: backend must be auto, torch or openvino, got {self.backend!r}")
         if self.games_per_worker < 1:
