@@ -184,10 +184,15 @@ class ReplayBuffer:
         return self._index
 
     def stats(self) -> dict[str, float]:
-        return {
+        figures = {
             "games": self.total_games,
             "positions": self.total_positions,
             "moves": self.total_moves,
             "window_positions": self.positions_in_window,
             "samples_drawn": self.samples_drawn,
         }
+        # How far search still moves the network's policy: falls as the network catches up.
+        measured = [g.policy_surprise for g in self.games if g.has_surprise and len(g.policy_surprise)]
+        if measured:
+            figures["policy_surprise"] = float(np.concatenate(measured).astype(np.float64).mean())
+        return figures
