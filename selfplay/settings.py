@@ -36,6 +36,20 @@ class SelfPlayConfig:
     ``resign_disabled_fraction`` of games, which measure how often it would have
     been wrong. ``backend``: what runs the network in workers and the in-loop
     evaluation (``nets.evaluator``: auto = OpenVINO on a CPU where it runs, else torch).
+
+    Diversity of positions (KataGo; all off by default). ``policy_opening_fraction``:
+    a new game first plays ``floor(Exp(1) * fraction * N * N)`` moves drawn from the
+    network's raw policy at ``policy_opening_temperature`` (KataGo's policyInitAreaProp
+    0.04: 3.2 moves on average on 9x9), never a pass. ``early_fork_probability``: when
+    a game ends, the next game in its slot is, with this probability, a fork of it: its
+    first ``floor(Exp(1) * early_fork_move_fraction * N * N)`` moves (KataGo's
+    earlyForkGameExpectedMoveProp 0.025: 2 moves on 9x9), then one move drawn from the
+    raw policy (KataGo's forking move: temperature 1 70%, 2 25%, any legal move 5%).
+    These moves are played without search and are not training targets (as in
+    KataGo, whose games start after them); the record keeps them, so every game is
+    still a full game from the empty board, and counts them in ``start_moves``.
+    Komi stays fixed. (KataGo's side positions are left out: their value target is a
+    search's value, not a game's outcome, which the samples here do not carry.)
     """
 
     games_per_worker: int = 32
