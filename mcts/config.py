@@ -26,6 +26,10 @@ class SearchConfig:
     off, the root keeps the top actions by prior.
     ``max_nodes``: tree capacity; 0 sizes it to ``2 * simulations + 2``.
     ``resign_threshold``: resign when the root value is below it (-1 disables).
+    ``simulations_schedule``: self-play's progressive simulations (MiniZero):
+    ``[[version, simulations], ...]``, piecewise constant from each network version
+    (the training step of the weights) on, starting at version 0; empty keeps
+    ``simulations`` for the whole run. Trees are sized for the largest count.
     """
 
     simulations: int = 100
@@ -46,6 +50,7 @@ class SearchConfig:
     reuse_tree: bool = True
     max_nodes: int = 0
     resign_threshold: float = -1.0
+    simulations_schedule: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self):
         checks = [
@@ -62,7 +67,13 @@ class SearchConfig:
             (self.virtual_loss >= 0, "virtual_loss cannot be negative"),
             (self.max_nodes == 0 or self.max_nodes >= 2, "max_nodes must be 0 (automatic) or at least 2"),
             (-1 <= self.resign_threshold <= 1, "resign_threshold must be in [-1, 1]"),
-        ]
+            (not self.simulations_schedule or self.simulations_schedule[0][0] == 0,
+             "simulations_schedule must start at version 0"),
+            (all(b[0] > a[0] for a, b in zip(self.simulations_schedule, self.simulations_schedule[1:])),
+             "simulations_schedule versions must increase"),
+            (all(count >= 1 for _, count in self.simulations_schedule),
+             "simulations_schedule counts must be at least 1"),
+        ]  # fmt: skip
         for ok, message in checks:
             if not ok:
                 raise ValueError(f"search config: {message}")
@@ -71,5 +82,17 @@ class SearchConfig:
         """Dirichlet alpha for a board: as configured, else 0.03 scaled from 19x19."""
         return self.dirichlet_alpha if self.dirichlet_alpha is not None else 0.03 * 361 / (size * size)
 
+    def simulations_at(self, version: int) -> int:
+        """Simulations of a full search with network ``version``: the schedule's entry
+        in force at that version, or ``simulations`` without a schedule."""
+        count = self.simulations
+        for start, scheduled in self.simulations_schedule:
+            if version >= start:
+                count = scheduled
+        return count
+
+    def most_simulations(self) -> int:
+        return max([self.simulations, *(count for _, count in self.simulations_schedule)])
+
     def node_capacity(self) -> int:
-        return self.max_nodes or 2 * self.simulations + 2
+        return self.max_nodes or 2 * self.most_simulations() + 2

@@ -108,6 +108,9 @@ class BatchedSearch:
         # so a search is reproducible from its seed whatever other searches do.
         self.rng = np.random.default_rng(seed)
         self.root_noise = np.ones(games, np.bool_)  # Dirichlet noise wanted at this root
+        # Each root's prior as the network gave it, kept before Dirichlet noise changes the
+        # tree's copy: what self-play measures its policy surprise against (KataGo).
+        self.root_raw_prior = np.zeros((games, self.actions), np.float32)
 
     # --- positions -----------------------------------------------------------
 
@@ -242,6 +245,7 @@ class BatchedSearch:
                 ready.append(g)
         if not ready:
             return
+        self.root_raw_prior[ready] = t.prior[ready, ROOT]
         config = self.config
         if config.gumbel:
             # One draw for all: the generator's numbers are those of one draw per game in turn.
@@ -278,6 +282,18 @@ class BatchedSearch:
         if t.node_count[g] == 0 or t.visits[g, ROOT] == 0:
             return 0.0
         return float(-t.value_sum[g, ROOT] / t.visits[g, ROOT])
+
+    def root_prior(self, g: int) -> np.ndarray:
+        """The network's prior at the root before any noise, float32 ``[N*N+1]``
+        (normalised over the legal moves, 0 for illegal ones)."""
+        return np.maximum(self.root_raw_prior[g], 0.0)
+
+    def root_raw_value(self, g: int) -> float:
+        """The network's own value of the root for its player to move (no search)."""
+        t = self.trees
+        if t.node_count[g] == 0 or t.status[g, ROOT] != EXPANDED:
+            return 0.0
+        return float(t.raw_value[g, ROOT])
 
     def policy_target(self, g: int) -> np.ndarray:
         """The training target: Gumbel's improved policy, else the visit distribution."""

@@ -1,4 +1,4 @@
-"""The replay buffer: a window over the most recent self-play games, sampled uniformly.
+"""The replay buffer: a window over the most recent self-play games.
 
 The window counts *positions* and grows with the run as in KataGo (Wu 2019,
 section 4.1): with ``total`` positions generated so far it holds
@@ -15,6 +15,11 @@ sampled. ``ratio`` bounds training samples per new position: the trainer asks
 ``trainable(batch)`` before each step and waits for self-play when it is ahead,
 so it neither starves on old data nor overfits it.
 
+Sampling is uniform over the window's recorded positions, or, with
+``surprise_weight``/``value_surprise_weight``, proportional to KataGo's surprise
+frequency weights (``selfplay.surprise``): one draw against the cumulative weights
+(``searchsorted``) per batch. Games without surprise data weigh 1 per position.
+
 This class is plain Python (tests and resume use it directly); ``buffer_actor``
 wraps it in a Ray actor.
 """
@@ -27,6 +32,7 @@ import numpy as np
 
 from selfplay.records import SelfPlayGame
 from selfplay.replay import samples
+from selfplay.surprise import frequency_weights
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,9 @@ class BufferConfig:
     exponent: float = 0.75
     ratio: float = 4.0  # training samples per new recorded position, at most
     min_positions: int = 2_000  # recorded positions before training starts
+    # Surprise weighting (KataGo: 0.5 and 0.1); 0 and 0: uniform sampling, as before.
+    surprise_weight: float = 0.0  # share of the sampling weight given by policy surprise
+    value_surprise_weight: float = 0.0  # share given by value surprise
 
     def __post_init__(self):
         if not 0 < self.min_window <= self.max_window:
@@ -47,6 +56,14 @@ class BufferConfig:
             raise ValueError("buffer: growth must be >= 0 and exponent in (0, 1]")
         if self.ratio <= 0 or self.min_positions < 1:
             raise ValueError("buffer: ratio must be positive and min_positions at least 1")
+        if min(self.surprise_weight, self.value_surprise_weight) < 0 or \
+                self.surprise_weight + self.value_surprise_weight >= 1:  # fmt: skip
+            raise ValueError("buffer: surprise_weight and value_surprise_weight must be >= 0 with a sum below 1 "
+                             "(the rest is the uniform share that keeps every position sampled)")
+
+    @property
+    def weighted(self) -> bool:
+        return self.surprise_weight > 0 or self.value_surprise_weight > 0
 
     def window(self, total_positions: int) -> int:
         """Positions kept when ``total_positions`` have been generated."""
@@ -64,6 +81,7 @@ class ReplayBuffer:
         self.config, self.size = config, size
         self.rng = np.random.default_rng(seed)
         self.games: list[SelfPlayGame] = []
+        self.weights: list[np.ndarray] = []  # per game: sampling weight of each recorded position
         self.total_games = 0
         self.total_positions = 0  # recorded positions ever added
         self.total_moves = 0
@@ -77,6 +95,8 @@ class ReplayBuffer:
             if game.size != self.size:
                 raise ValueError(f"a {game.size}x{game.size} game cannot join a {self.size}x{self.size} buffer")
             self.games.append(game)
+            self.weights.append(frequency_weights(game, self.config.surprise_weight, self.config.value_surprise_weight)
+                                if self.config.weighted else None)  # fmt: skip
             self.total_games += 1
             self.total_positions += int(game.recorded.sum())
             self.total_moves += game.length
@@ -93,6 +113,7 @@ class ReplayBuffer:
             kept += int(game.recorded.sum())
             count += 1
         del self.games[: len(self.games) - count]
+        del self.weights[: len(self.weights) - count]
 
     # --- sampling ------------------------------------------------------------
 
@@ -106,17 +127,26 @@ class ReplayBuffer:
             return False
         return self.samples_drawn + batch <= self.config.ratio * self.total_positions
 
+    def draw(self, batch: int) -> np.ndarray:
+        """Rows of the index for ``batch`` positions: uniform, or by surprise weight."""
+        index = self._build_index()
+        if index["count"] == 0:
+            raise ValueError("the replay buffer has no recorded position yet")
+        if index["cumulative"] is None:
+            return self.rng.integers(0, index["count"], size=batch)
+        cumulative = index["cumulative"]
+        chosen = np.searchsorted(cumulative, self.rng.random(batch) * cumulative[-1], side="right")
+        return np.minimum(chosen, index["count"] - 1)  # a draw of exactly the total (rounding)
+
     def sample(self, batch: int) -> dict[str, np.ndarray]:
-        """``batch`` positions uniformly from the window, as training arrays.
+        """``batch`` positions from the window (see ``draw``), as training arrays.
 
         Returns planes float32 [B, 17, N, N], policy [B, N*N+1], value [B],
         ownership [B, N*N], all from the view of each position's player to move.
         Symmetries are applied by the trainer (``nets.augment``).
         """
-        index = self._build_index()
-        if index["count"] == 0:
-            raise ValueError("the replay buffer has no recorded position yet")
-        chosen = self.rng.integers(0, index["count"], size=batch)
+        chosen = self.draw(batch)
+        index = self._index
         games = index["game"][chosen]
         positions = index["move"][chosen]
         policies = index["policies"][chosen]
@@ -149,14 +179,20 @@ class ReplayBuffer:
             "move_offsets": move_offsets,
             "winners": np.array([g.winner for g in games], np.int64),
             "ownership": np.stack([g.ownership for g in games]) if games else np.zeros((0, actions - 1), np.int8),
+            "cumulative": (np.cumsum(np.concatenate(self.weights)) if self.config.weighted and games else None),
         }
         return self._index
 
     def stats(self) -> dict[str, float]:
-        return {
+        figures = {
             "games": self.total_games,
             "positions": self.total_positions,
             "moves": self.total_moves,
             "window_positions": self.positions_in_window,
             "samples_drawn": self.samples_drawn,
         }
+        # How far search still moves the network's policy: falls as the network catches up.
+        measured = [g.policy_surprise for g in self.games if g.has_surprise and len(g.policy_surprise)]
+        if measured:
+            figures["policy_surprise"] = float(np.concatenate(measured).astype(np.float64).mean())
+        return figures

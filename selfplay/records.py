@@ -7,11 +7,16 @@ smaller than stored planes), the search's policy target for each *recorded* move
 final score and Tromp-Taylor ownership, and how the game ended.
 
 Conventions: self-play games start from the empty board with black to move, so
-move ``i`` is black's when ``i`` is even. Ownership is ``+1`` black, ``-1``
+move ``i`` is black's when ``i`` is even. A game whose first moves were not searched
+(an opening drawn from the policy, or a fork of an earlier game: see
+``SelfPlayConfig``) keeps those moves, unrecorded, and counts them in ``start_moves``. Ownership is ``+1`` black, ``-1``
 white, ``0`` neutral. Scores are black minus white minus komi.
 
 A shard is one ``.npz`` (compressed) of several games concatenated, with offsets;
 written atomically, and checked on reading: a corrupt shard raises ``ShardError``.
+Version 2 adds what surprise weighting needs (``policy_surprise``, ``raw_values``)
+and ``start_moves``/``forked``; version-1 shards still read, without surprise data
+(the buffer then samples their positions uniformly).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import numpy as np
 
 from engine.files import atomic_write_bytes
 
-SHARD_VERSION = 1
+SHARD_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 class ShardError(ValueError):
@@ -49,7 +55,16 @@ class SelfPlayGame:
     sgf: str = ""
     worker: int = -1
     network_version: int = 0
+    # Surprise weighting (``selfplay.surprise``); None in games from version-1 shards.
+    policy_surprise: np.ndarray | None = None  # float32 [R] KL(target || raw prior) of the recorded moves
+    raw_values: np.ndarray | None = None  # float16 [M] the network's raw root value for the player to move
+    start_moves: int = 0  # leading moves this game did not search (policy opening, fork prefix and move)
+    forked: bool = False  # the game branched from an earlier one (KataGo's early fork)
     extra: dict = field(default_factory=dict)
+
+    @property
+    def has_surprise(self) -> bool:
+        return self.policy_surprise is not None and self.raw_values is not None
 
     @property
     def winner(self) -> int:
@@ -63,7 +78,8 @@ class SelfPlayGame:
         return len(self.moves)
 
 
-_PER_GAME = ("size", "komi", "score", "resigned", "resign_disabled", "would_have_resigned", "worker", "network_version")
+_PER_GAME = ("size", "komi", "score", "resigned", "resign_disabled", "would_have_resigned", "worker", "network_version",
+             "start_moves", "forked", "has_surprise")  # fmt: skip
 
 
 def shard_bytes(games: list[SelfPlayGame]) -> bytes:
@@ -83,12 +99,23 @@ def shard_bytes(games: list[SelfPlayGame]) -> bytes:
         "policies": np.concatenate([g.policies.astype(np.float16).reshape(-1, g.size * g.size + 1) for g in games]),
         "ownership": np.stack([g.ownership.astype(np.int8) for g in games]),
         "sgf": np.array([g.sgf for g in games], dtype=np.str_),
+        # NaN where a game has no surprise data (``has_surprise`` says which).
+        "policy_surprise": np.concatenate([_or_nan(g.policy_surprise, len(g.policies), np.float32) for g in games]),
+        "raw_values": np.concatenate([_or_nan(g.raw_values, g.length, np.float16) for g in games]),
     }
     for name in _PER_GAME:
         arrays[name] = np.array([getattr(g, name) for g in games])
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
+
+
+def _or_nan(values: np.ndarray | None, length: int, dtype) -> np.ndarray:
+    if values is None:
+        return np.full(length, np.nan, dtype)
+    if len(values) != length:
+        raise ValueError(f"surprise data of {len(values)} entries for {length} moves")
+    return np.asarray(values, dtype)
 
 
 def write_shard(path: str | Path, games: list[SelfPlayGame]) -> None:
@@ -115,8 +142,9 @@ def read_shard(path: str | Path) -> list[SelfPlayGame]:
 
 
 def _games_from_arrays(arrays: dict[str, np.ndarray]) -> list[SelfPlayGame]:
-    if int(arrays["version"]) != SHARD_VERSION:
-        raise ValueError(f"shard version {int(arrays['version'])}, expected {SHARD_VERSION}")
+    version = int(arrays["version"])
+    if version not in READABLE_VERSIONS:
+        raise ValueError(f"shard version {version}, expected one of {READABLE_VERSIONS}")
     move_offsets, policy_offsets = arrays["move_offsets"], arrays["policy_offsets"]
     count = len(move_offsets) - 1
     if count < 1 or len(policy_offsets) != count + 1 or move_offsets[-1] != len(arrays["moves"]):
@@ -133,6 +161,7 @@ def _games_from_arrays(arrays: dict[str, np.ndarray]) -> list[SelfPlayGame]:
         moves = arrays["moves"][m0:m1]
         if moves.size and (moves.min() < 0 or moves.max() > size * size):
             raise ValueError(f"game {i}: a move is off the {size}x{size} board")
+        later = _version_2_fields(arrays, i, m0, m1, p0, p1) if version >= 2 else {}
         games.append(
             SelfPlayGame(
                 size=size,
@@ -149,6 +178,24 @@ def _games_from_arrays(arrays: dict[str, np.ndarray]) -> list[SelfPlayGame]:
                 sgf=str(arrays["sgf"][i]),
                 worker=int(arrays["worker"][i]),
                 network_version=int(arrays["network_version"][i]),
+                **later,
             )
         )
     return games
+
+
+def _version_2_fields(arrays: dict[str, np.ndarray], i: int, m0: int, m1: int, p0: int, p1: int) -> dict:
+    """Surprise data, start moves and the fork flag of game ``i`` (shard version 2)."""
+    start_moves = int(arrays["start_moves"][i])
+    if not 0 <= start_moves <= m1 - m0:
+        raise ValueError(f"game {i}: {start_moves} start moves in a game of {m1 - m0}")
+    fields = {"start_moves": start_moves, "forked": bool(arrays["forked"][i])}
+    if bool(arrays["has_surprise"][i]):
+        surprise = arrays["policy_surprise"][p0:p1]
+        raw_values = arrays["raw_values"][m0:m1]
+        if len(surprise) != p1 - p0 or not (np.isfinite(surprise).all() and (surprise >= 0).all()):
+            raise ValueError(f"game {i}: policy surprises must be finite and non-negative")
+        if len(raw_values) != m1 - m0 or not (np.abs(raw_values.astype(np.float32)) <= 1).all():
+            raise ValueError(f"game {i}: raw values must lie in [-1, 1]")
+        fields.update(policy_surprise=surprise, raw_values=raw_values)
+    return fields

@@ -87,7 +87,8 @@ class Run:
         self.restarts = 0
         self.selfplay_nodes: set[str] = set()  # Ray node ids where self-play games were played
         self.totals = {"games": 0, "moves": 0, "positions": 0, "resigned": 0, "probe_games": 0, "false_resigns": 0,
-                       "lengths": 0, "black_wins": 0}  # fmt: skip
+                       "lengths": 0, "black_wins": 0, "forked": 0}  # fmt: skip
+        self.selfplay_simulations = config.search.simulations_at(0)  # the newest a worker reported
         # This process's own counts (totals include games loaded on resume): the rates.
         self.session = {"games": 0, "moves": 0, "positions": 0, "lengths": 0}
         # Where the workers' time goes: playing (busy) and taking new weights, in seconds.
@@ -214,8 +215,9 @@ class Run:
                 raise RunStopped(f"the disk is full ({cause.filename or self.run.root}): run stopped; "
                                  "free space and resume with --resume") from None  # fmt: skip
             raise
-        for key in ("games", "moves", "positions", "resigned", "black_wins"):
+        for key in ("games", "moves", "positions", "resigned", "black_wins", "forked"):
             self.totals[key] += stats[key]
+        self.selfplay_simulations = stats["simulations"]
         self.totals["lengths"] += sum(stats["game_lengths"])
         self.selfplay_nodes.add(stats["node"])
         for key in ("games", "moves", "positions"):
@@ -274,6 +276,8 @@ class Run:
             average_game_length=self.totals["lengths"] / games if games else 0.0,
             black_win_rate=self.totals["black_wins"] / games if games else 0.0,
             resign_rate=self.totals["resigned"] / games if games else 0.0,
+            forked_share=self.totals["forked"] / games if games else 0.0,
+            selfplay_simulations=self.selfplay_simulations,
             # Shares of the workers' wall time spent playing, and of that spent taking new weights.
             worker_busy_share=self.worker_time["busy"] / (hours * 3600 * max(len(self.workers), 1)),
             worker_weights_share=self.worker_time["weights"] / max(self.worker_time["busy"], 1e-9),

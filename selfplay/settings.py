@@ -36,6 +36,20 @@ class SelfPlayConfig:
     ``resign_disabled_fraction`` of games, which measure how often it would have
     been wrong. ``backend``: what runs the network in workers and the in-loop
     evaluation (``nets.evaluator``: auto = OpenVINO on a CPU where it runs, else torch).
+
+    Diversity of positions (KataGo; all off by default). ``policy_opening_fraction``:
+    a new game first plays ``floor(Exp(1) * fraction * N * N)`` moves drawn from the
+    network's raw policy at ``policy_opening_temperature`` (KataGo's policyInitAreaProp
+    0.04: 3.2 moves on average on 9x9), never a pass. ``early_fork_probability``: when
+    a game ends, the next game in its slot is, with this probability, a fork of it: its
+    first ``floor(Exp(1) * early_fork_move_fraction * N * N)`` moves (KataGo's
+    earlyForkGameExpectedMoveProp 0.025: 2 moves on 9x9), then one move drawn from the
+    raw policy (KataGo's forking move: temperature 1 70%, 2 25%, any legal move 5%).
+    These moves are played without search and are not training targets (as in
+    KataGo, whose games start after them); the record keeps them, so every game is
+    still a full game from the empty board, and counts them in ``start_moves``.
+    Komi stays fixed. (KataGo's side positions are left out: their value target is a
+    search's value, not a game's outcome, which the samples here do not carry.)
     """
 
     games_per_worker: int = 32
@@ -44,8 +58,18 @@ class SelfPlayConfig:
     resign_threshold: float = -0.9
     resign_disabled_fraction: float = 0.1
     backend: str = "auto"
+    policy_opening_fraction: float = 0.0
+    policy_opening_temperature: float = 1.0
+    early_fork_probability: float = 0.0
+    early_fork_move_fraction: float = 0.025
 
     def __post_init__(self):
+        if not 0 <= self.policy_opening_fraction <= 1 or not 0 <= self.early_fork_move_fraction <= 1:
+            raise ValueError("selfplay: policy_opening_fraction and early_fork_move_fraction must be in [0, 1]")
+        if not 0 < self.policy_opening_temperature < float("inf"):
+            raise ValueError("selfplay: policy_opening_temperature must be a positive number")
+        if not 0 <= self.early_fork_probability <= 1:
+            raise ValueError("selfplay: early_fork_probability must be in [0, 1]")
         if self.backend not in ("auto", "torch", "openvino"):
             raise ValueError(f"selfplay: backend must be auto, torch or openvino, got {self.backend!r}")
         if self.games_per_worker < 1:

@@ -77,6 +77,8 @@ class SelfPlayWorker:
             "resign_probes": [(g.would_have_resigned, g.winner) for g in finished if g.would_have_resigned],
             "resigned": sum(1 for g in finished if g.resigned),
             "version": self.player.network_version,
+            "simulations": self.player.simulations,  # of a full search now (the schedule's)
+            "forked": sum(1 for g in finished if g.forked),
             "black_wins": sum(1 for g in finished if g.winner == 1),
         }
 
