@@ -65,6 +65,8 @@ def train_loop_per_worker(loop_config: dict) -> None:
     generator = torch.Generator().manual_seed(config.seed * 1000 + rank)
     per_rank = training.batch_size // world
     started, waited = time.perf_counter(), 0.0  # the share of time spent waiting for self-play
+    # The driver's session start (wall clock) and the run's seconds before it: checkpoints carry the run's age.
+    clock = tuple(loop_config.get("clock", (time.time(), 0.0)))
 
     while step < training.steps:
         # --- schedule
@@ -92,9 +94,9 @@ def train_loop_per_worker(loop_config: dict) -> None:
             if step % training.publish_every == 0:
                 _publish(hub, model, step)
             if step % training.checkpoint_every == 0 or step == training.steps:
-                _checkpoint(run_dir, config, model, optimizer, step, hub)
+                _checkpoint(run_dir, config, model, optimizer, step, hub, clock)
     if rank == 0 and step % training.checkpoint_every != 0 and step > checkpoint.step:
-        _checkpoint(run_dir, config, model, optimizer, step, hub)  # a stop keeps the last steps
+        _checkpoint(run_dir, config, model, optimizer, step, hub, clock)  # a stop keeps the last steps
 
 
 def _agree(rank: int, device: torch.device, decide) -> int:
@@ -134,11 +136,13 @@ def _publish(hub, model, step: int) -> None:
     hub.publish.remote(step, [ray.put(cpu_weights(model))])
 
 
-def _checkpoint(run_dir: RunDirectory, config, model, optimizer, step: int, hub) -> None:
+def _checkpoint(run_dir: RunDirectory, config, model, optimizer, step: int, hub, clock: tuple[float, float]) -> None:
     path = run_dir.checkpoint_path(step)
+    session_started, elapsed_before = clock
+    elapsed = round(elapsed_before + time.time() - session_started, 2)  # the run's wall seconds, all sessions
     save_checkpoint(path, model, rules={"size": config.rules.size, "komi": config.rules.komi},
                     optimizer=optimizer, step=step, run_name=run_dir.root.name,
-                    metadata={"config": run_config_to_dict(config)})  # fmt: skip
+                    metadata={"config": run_config_to_dict(config), "elapsed_seconds": elapsed})  # fmt: skip
     run_dir.prune_checkpoints(config.training.keep_last, config.training.keep_every)
     ray.get(hub.checkpoint_written.remote(step, str(path)))
     _publish(hub, model, step)
@@ -150,5 +154,5 @@ def write_initial_checkpoint(run_dir: RunDirectory, config) -> Path:
     model = DualNet(config.network)
     path = run_dir.checkpoint_path(0)
     save_checkpoint(path, model, rules={"size": config.rules.size, "komi": config.rules.komi}, step=0,
-                    run_name=run_dir.root.name, metadata={"config": run_config_to_dict(config)})  # fmt: skip
+                    run_name=run_dir.root.name, metadata={"config": run_config_to_dict(config), "elapsed_seconds": 0.0})  # fmt: skip
     return path
