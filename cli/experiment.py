@@ -179,7 +179,7 @@ def evaluate(args: argparse.Namespace, state, directory: Path, size: int, komi: 
               flush=True)  # fmt: skip
     plot = None
     if ratings:
-        title = f"Dosaku experiment {directory.name}: {size}x{size}, Elo over CPU-minutes"
+        title = f"Dosaku experiment {directory.name} ({size}x{size}): Elo over CPU-minutes"
         plot = report.draw_plot(players, ratings, anchor, state, directory / report.PLOT, title)
     else:
         notes.append("no ratings: the games so far cannot rate every player")

@@ -139,11 +139,21 @@ def draw_plot(players: list[Player], ratings: dict[str, Rating], anchor: str, st
     labels = {}
     for p in players:
         if p.path:
-            row = state.runs[p.run]
-            labels[os.path.dirname(p.path)] = (f"{p.run}: {state.settings['configs'][p.run]} "
-                                               f"({row['workers']} workers + {row['trainers']} trainers)")  # fmt: skip
+            labels[os.path.dirname(p.path)] = run_label(state, p.run)
     return plot_elo({name: r for name, r in ratings.items()}, xs, paths, out, anchor, title,
                     xlabel="CPU-minutes (cores x wall minutes)", run_labels=labels)  # fmt: skip
+
+
+def run_label(state, label: str) -> str:
+    """``A: configs/9x9.toml --set network.ownership=false (2 workers + 1 trainer)``: the run, told apart."""
+    record, settings = state.runs[label], state.settings
+    shared = set(settings["overrides"]["A"]) & set(settings["overrides"]["B"])
+    sets = "".join(f" --set {o}" for o in settings["overrides"][label] if o not in shared)
+    workers, trainers = record["workers"], record["trainers"]
+    return (
+        f"{label}: {settings['configs'][label]}{sets} ({workers} worker{'s' * (workers != 1)} + "
+        f"{trainers} trainer{'s' * (trainers != 1)})"
+    )
 
 
 def write_summary(out: Path, summary: dict) -> tuple[Path, Path]:
