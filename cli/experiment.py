@@ -103,8 +103,9 @@ def say(message: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train both runs (as far as not done), play the games (as far as not played), report."""
+    from arena.experiment.games import find_gnugo
     from arena.experiment.state import LABELS, ExperimentState
-    from arena.experiment.training import train_run
+    from arena.openings import default_opening_moves, random_opening
     from selfplay.run_config import load_run_config
 
     minutes = parse_minutes(args.minutes)
@@ -118,28 +119,45 @@ def run(args: argparse.Namespace) -> int:
     if a.komi != b.komi:
         raise ValueError(f"{paths['A']} plays komi {a.komi:g} but {paths['B']} komi {b.komi:g}: "
                          "the match between them needs one komi")  # fmt: skip
+    # Checked before training, so that a bad option does not wait for the end of the runs.
+    gnugo = find_gnugo(args.gnugo)
+    opening_moves = default_opening_moves(a.size) if args.opening_moves is None else args.opening_moves
+    random_opening(a.size, opening_moves, args.seed, 0)  # ValueError for an opening too long for the board
     directory = Path(args.dir or Path("experiments") / f"{Path(paths['A']).stem}-vs-{Path(paths['B']).stem}")
     settings = {"configs": paths, "overrides": overrides, "minutes": minutes, "seed": args.seed}
     state = ExperimentState.open(directory, settings)
     say(f"A = {paths['A']}, B = {paths['B']}: {minutes:g} wall minutes each, seed {args.seed}, "
         f"{a.size}x{a.size} komi {a.komi:g} -> {directory}")  # fmt: skip
+    try:
+        return _train_and_evaluate(args, state, directory, a, gnugo, opening_moves)
+    except KeyboardInterrupt:
+        print(f"\ndosaku experiment: interrupted: the same command goes on where it stopped ({directory})",
+              file=sys.stderr, flush=True)  # fmt: skip
+        raise
+
+
+def _train_and_evaluate(args: argparse.Namespace, state, directory: Path, rules, gnugo: str | None,
+                        opening_moves: int) -> int:  # fmt: skip
+    from arena.experiment.training import train_run
+
     progress = not args.no_progress and sys.stdout.isatty()
-    for label in LABELS:
-        train_run(state, directory, label, paths[label], overrides[label], minutes, progress, say)
-    return evaluate(args, state, directory, a.size, a.komi)
+    settings = state.settings
+    for label in state.runs:
+        train_run(state, directory, label, settings["configs"][label], settings["overrides"][label],
+                  settings["minutes"], progress, say)  # fmt: skip
+    return evaluate(args, state, directory, rules.size, rules.komi, gnugo, opening_moves)
 
 
-def evaluate(args: argparse.Namespace, state, directory: Path, size: int, komi: float) -> int:
+def evaluate(args: argparse.Namespace, state, directory: Path, size: int, komi: float, gnugo: str | None,
+             opening_moves: int) -> int:  # fmt: skip
     """The games, the ratings, the plot and the summary."""
     from arena.experiment import games as g
     from arena.experiment import report
-    from arena.openings import default_opening_moves
     from arena.player_spec import parse_player_spec
     from arena.tournament_runner import default_parallel
     from cli.match import announce_added_flags
 
     notes = []
-    gnugo = g.find_gnugo(args.gnugo)
     if gnugo is None and args.gnugo is None:
         notes.append("GNU Go not found (gnugo on PATH or /usr/games/gnugo): no games against GNU Go level 1")
         say(f"note: {notes[-1]}")
@@ -152,7 +170,6 @@ def evaluate(args: argparse.Namespace, state, directory: Path, size: int, komi: 
             notes.append(f"run {label} took no training step: its final network is the untrained one")
             say(f"note: {notes[-1]}")
     pairings = g.pairings(curves, references, args.games, args.ref_games, args.curve_games)
-    opening_moves = default_opening_moves(size) if args.opening_moves is None else args.opening_moves
     jobs = g.jobs(pairings, size, komi, args.max_moves, args.seed, opening_moves, args.backend)
     players = _unique([player for pairing in pairings for player in (pairing.a, pairing.b)])
     results_settings = {

@@ -112,6 +112,11 @@ def test_state_refuses_another_experiment_and_foreign_runs(tmp_path):
         (["configs/5x5.toml", "configs/5x5.toml", "--minutes", "ten"], "--minutes must be a number"),
         (["configs/5x5.toml", "configs/5x5.toml", "--minutes", "1", "--set-b", "rules.komi=7.5"], "needs one komi"),
         (["configs/5x5.toml", "configs/5x5.toml", "--minutes", "1", "--set-a", "training.batch_size=0"], "batch_size"),
+        (
+            ["configs/5x5.toml", "configs/5x5.toml", "--minutes", "1", "--gnugo", "/nonexistent/gnugo"],
+            "no such program",
+        ),
+        (["configs/5x5.toml", "configs/5x5.toml", "--minutes", "1", "--opening-moves", "12"], "leaves little"),
     ],
 )
 def test_bad_input_is_one_line_and_starts_nothing(tmp_path, capsys, argv, message):
