@@ -191,9 +191,7 @@ def evaluate(args: argparse.Namespace, state, directory: Path, size: int, komi: 
     match = report.match_figures(pairings[0], games)
     print(report.match_line(match), flush=True)
     for row in report.run_rows(state, {}):
-        print(f"run {row['run']}: {row['config']}: {row['wall_minutes']:.2f} wall minutes x {row['cores']} cores = "
-              f"{row['cpu_minutes']:.2f} CPU-minutes, {row['steps']} steps, {row['selfplay_games']} self-play games",
-              flush=True)  # fmt: skip
+        print(report.run_line(row), flush=True)
     plot = None
     if ratings:
         title = f"Dosaku experiment {directory.name} ({size}x{size}): Elo over CPU-minutes"

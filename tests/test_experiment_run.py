@@ -90,6 +90,7 @@ def test_experiment_trains_both_at_equal_time_resumes_and_reports(tmp_path, monk
         run = state["runs"][label]
         assert run["finished"] and run["stopped_by"] == "time"
         assert MINUTES * 60 - 1 <= run["elapsed_seconds"] < MINUTES * 60 + 120
+        assert run["cpu_seconds"] > 0  # measured over the run's process tree, all its sessions
         final = load_checkpoint(out / label / "checkpoints" / f"step-{run['step']:08d}.pt")
         assert 0 <= final.metadata["elapsed_seconds"] <= run["elapsed_seconds"] + 1
 

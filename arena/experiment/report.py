@@ -34,6 +34,7 @@ def run_rows(state, figures: dict) -> list[dict]:
             "wall_minutes": round(record["elapsed_seconds"] / 60, 2),
             "cpu_minutes": round(cpu_minutes(record["elapsed_seconds"], record["workers"], record["trainers"],
                                              record["machine_cores"]), 2),
+            "cpu_minutes_used": None if record.get("cpu_seconds") is None else round(record["cpu_seconds"] / 60, 2),
             "steps": record["step"], "selfplay_games": record["games"], "positions": record["positions"],
             "stopped_by": record["stopped_by"], "sessions": record["sessions"],
         })  # fmt: skip
@@ -156,6 +157,20 @@ def run_label(state, label: str) -> str:
     )
 
 
+def _used(row: dict) -> str:
+    return "-" if row["cpu_minutes_used"] is None else f"{row['cpu_minutes_used']:.1f}"
+
+
+def run_line(row: dict) -> str:
+    """One line per run for the terminal."""
+    return (
+        f"run {row['run']}: {row['config']}: {row['wall_minutes']:.2f} wall minutes x {row['cores']} cores = "
+        f"{row['cpu_minutes']:.2f} CPU-minutes held, {_used(row)} used; {row['steps']} steps, "
+        f"{row['selfplay_games']} self-play games"
+        + (" (reached its training.steps early)" if row["stopped_by"] == "steps" else "")
+    )
+
+
 def write_summary(out: Path, summary: dict) -> tuple[Path, Path]:
     """``summary.json`` and ``summary.md`` in ``out`` (atomically)."""
     atomic_write_text(out / SUMMARY_JSON, json.dumps(summary, indent=1) + "\n")
@@ -167,15 +182,15 @@ def markdown(summary: dict) -> str:
     """The summary as markdown: runs, match, Elo table, plot."""
     head = (f"**Experiment** `{summary['command']}` ({summary['size']}x{summary['size']}, komi {summary['komi']:g}, "
             f"seed {summary['seed']}, networks at {summary['sims']} simulations a move, {summary['machine']})")  # fmt: skip
-    lines = [head, "", "| run | config | workers + trainers | wall minutes | CPU-minutes | steps | self-play games |",
-             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [head, "", "| run | config | workers + trainers | wall minutes | CPU-minutes | CPU-minutes used | steps | self-play games |",
+             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     # The overrides both runs share are in the command; a row shows what sets its run apart.
     shared = set.intersection(*(set(row["overrides"]) for row in summary["runs"]))
     for row in summary["runs"]:
         config = row["config"] + "".join(f" `--set {o}`" for o in row["overrides"] if o not in shared)
         early = " (reached its steps)" if row["stopped_by"] == "steps" else ""
         lines.append(f"| {row['run']} | {config} | {row['workers']} + {row['trainers']} | {row['wall_minutes']:.1f}"
-                     f"{early} | {row['cpu_minutes']:.1f} | {row['steps']} | {row['selfplay_games']} |")  # fmt: skip
+                     f"{early} | {row['cpu_minutes']:.1f} | {_used(row)} | {row['steps']} | {row['selfplay_games']} |")  # fmt: skip
     lines += ["", match_line(summary["match"]) + ".", ""]
     lines += [
         "| # | player | run | step | CPU-min | Elo | 95% interval | games | W-D-L |",
@@ -185,7 +200,8 @@ def markdown(summary: dict) -> str:
         cells = _cells(rank, row)[:-1]
         lines.append("| " + " | ".join(cells) + " |")
     legend = (f"Elo: maximum likelihood over all {summary['games']} games, 0 = {summary['anchor']}. "
-              "CPU-minutes: cores held (one per self-play worker and trainer) x wall minutes.")  # fmt: skip
+              "CPU-minutes: cores held (one per self-play worker and trainer) x wall minutes; used: the CPU time "
+              "of the runs' processes, measured (with starting and stopping Ray).")  # fmt: skip
     lines += ["", legend]
     if summary.get("notes"):
         lines += [""] + [f"Note: {note}" for note in summary["notes"]]

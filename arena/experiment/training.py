@@ -12,14 +12,20 @@ A run is finished when its time is used up or it reached its configured
 ``training.steps`` (then it used less time: the summary says so). A finished run
 is never trained again.
 
+The CPU time the run's processes used is measured too (``process_cpu.py``), summed
+over its sessions: on a machine shared with other work it tells whether both runs
+really got the same compute, where cores x wall minutes only says they held it.
+
 The child runs in a session of its own: Ctrl-C in the terminal reaches this
 process alone, which passes one SIGINT on (the run stops after its current step
 and writes a checkpoint) and waits; a second Ctrl-C kills the child's process group.
+(Should this process itself be killed, the child trains on to its deadline alone.)
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -27,10 +33,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from arena.experiment.process_cpu import TreeCPU
 from selfplay.metrics import read_metrics
 from selfplay.run_config import RunConfig, load_run_config
 from selfplay.run_dir import RunDirectory
 
+CPU_SAMPLE_SECONDS = 1.0
 SLACK_SECONDS = 1.0  # a run within this of its minutes has them (the driver checks its deadline every second)
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the child imports this Dosaku, wherever it is started
 
@@ -90,16 +98,26 @@ def train_command(run_dir: Path, config_path: str, overrides: list[str], minutes
     return command
 
 
-def run_child(command: list[str], say: Callable[[str], None]) -> int:
-    """Run ``command`` to its end; Ctrl-C stops it gently (then KeyboardInterrupt), twice kills it."""
+def run_child(command: list[str], say: Callable[[str], None]) -> tuple[int, float | None, bool]:
+    """Run ``command`` to its end: ``(exit status, CPU seconds of its process tree, interrupted)``.
+
+    Ctrl-C here stops the child gently (and makes ``interrupted`` true); a second one kills it.
+    The CPU time is sampled every second (``process_cpu.py``); the kernel's count of this
+    process's reaped children is a second lower bound, and the larger one is taken.
+    """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
+    before = _children_cpu()
     child = subprocess.Popen(command, env=env, start_new_session=True)
+    tree = TreeCPU(child.pid)
     interrupted = False
     while True:
         try:
-            status = child.wait()
+            tree.sample()
+            status = child.wait(timeout=CPU_SAMPLE_SECONDS)
             break
+        except subprocess.TimeoutExpired:
+            continue
         except KeyboardInterrupt:
             if not interrupted:
                 interrupted = True
@@ -107,9 +125,14 @@ def run_child(command: list[str], say: Callable[[str], None]) -> int:
                 child.send_signal(signal.SIGINT)
             else:
                 os.killpg(child.pid, signal.SIGKILL)
-    if interrupted:
-        raise KeyboardInterrupt
-    return status
+    reaped = _children_cpu() - before
+    seconds = None if tree.seconds is None else max(tree.seconds, reaped)
+    return status, seconds, interrupted
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def train_run(state, directory: Path, label: str, config_path: str, overrides: list[str], minutes: float,
@@ -129,7 +152,13 @@ def train_run(state, directory: Path, label: str, config_path: str, overrides: l
         what = f"resuming {run_dir} for the {left:.2f} minutes left" if resume else f"training for {minutes:g} minutes"
         say(f"run {label}: {config_path}: {what} -> {run_dir}")
         state.update(label, sessions=record["sessions"] + 1)
-        status = run_child(train_command(run_dir, config_path, overrides, left, resume, progress), say)
+        status, cpu, interrupted = run_child(
+            train_command(run_dir, config_path, overrides, left, resume, progress), say
+        )
+        if cpu is not None:  # what this session used, added to the earlier sessions' (lost if this process dies)
+            state.update(label, cpu_seconds=round(record.get("cpu_seconds", 0.0) + cpu, 2))
+        if interrupted:
+            raise KeyboardInterrupt
         if status != 0:
             raise ValueError(f"training run {label} failed (exit status {status}); see {run_dir / 'log.txt'}")
         figures = run_figures(run_dir)
