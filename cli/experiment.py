@@ -179,9 +179,9 @@ def evaluate(args: argparse.Namespace, state, directory: Path, size: int, komi: 
     }  # fmt: skip
     parallel = args.parallel or default_parallel()
     kinds = {kind: sum(p.games for p in pairings if p.kind == kind) for kind in ("match", "reference", "curve")}
+    moves = f"{opening_moves} random move{'s' * (opening_moves != 1)}"
     say(f"{len(jobs)} games ({kinds['match']} A vs B, {kinds['reference']} against the references, "
-        f"{kinds['curve']} for the curve), openings of {opening_moves} random moves, {parallel} at once "
-        f"-> {directory / 'games'}")  # fmt: skip
+        f"{kinds['curve']} for the curve), openings of {moves}, {parallel} at once -> {directory / 'games'}")  # fmt: skip
     games = g.play_games(directory, pairings, results_settings, jobs, parallel, on_game=_print_game)
 
     anchor = references[0].name
