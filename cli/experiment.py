@@ -184,7 +184,8 @@ def evaluate(args: argparse.Namespace, state, directory: Path, size: int, komi: 
         f"{kinds['curve']} for the curve), openings of {moves}, {parallel} at once -> {directory / 'games'}")  # fmt: skip
     games = g.play_games(directory, pairings, results_settings, jobs, parallel, on_game=_print_game)
 
-    anchor = references[0].name
+    names = [player.name for player in players]
+    anchor = references[0].name if references[0].name in names else names[0]  # the rollout search, if it played
     ratings = report.ratings_of(players, games, anchor)
     rows = report.rating_rows(players, ratings, games, state)
     report.print_table(rows, anchor)
