@@ -67,7 +67,7 @@ def add_parser(subparsers) -> None:
                         help="GNU Go's program (default: gnugo on PATH or /usr/games/gnugo; none: no GNU Go games)")  # fmt: skip
     parser.add_argument("--opening-moves", type=count, default=None,
                         help="random moves of each set opening (default a third of the board's side)")  # fmt: skip
-    parser.add_argument("--max-moves", type=int, default=None, help="move cap per game (default 3 N^2, 0: none)")
+    parser.add_argument("--max-moves", type=count, default=None, help="move cap per game (default 3 N^2, 0: none)")
     parser.add_argument("--parallel", type=positive_count, default=None,
                         help="games at once, as Ray tasks (default: one per core; 1 plays in this process)")  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="no live progress line while training")
