@@ -24,8 +24,15 @@ def plot_elo(
     out: str | Path,
     anchor: str,
     title: str = "Dosaku arena",
+    xlabel: str = "training step",
+    run_labels: dict[str, str] | None = None,
 ) -> Path:
-    """Write the plot to ``out``; ``paths`` maps checkpoint players to their files (for grouping by run)."""
+    """Write the plot to ``out``; ``paths`` maps checkpoint players to their files (for grouping by run).
+
+    ``steps`` gives each checkpoint player's place on the x axis (a step, or any other
+    measure of training named by ``xlabel``, such as CPU-minutes); ``run_labels`` names
+    the runs in the legend by their checkpoint directory (default: the directory).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -46,7 +53,9 @@ def plot_elo(
         x = [steps[r.name] for r in members]
         y = [r.elo for r in members]
         errors = [[r.elo - r.low for r in members], [r.high - r.elo for r in members]]
-        axes.errorbar(x, y, yerr=errors, fmt="o-", capsize=3, label=f"checkpoints in {run}")
+        axes.errorbar(
+            x, y, yerr=errors, fmt="o-", capsize=3, label=(run_labels or {}).get(run, f"checkpoints in {run}")
+        )
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for number, rating in enumerate(sorted(baselines, key=lambda r: r.elo)):
         colour = colours[(number + len(runs)) % len(colours)]
@@ -55,7 +64,7 @@ def plot_elo(
         # Labels step across the width, so that baselines at nearly one rating stay readable.
         axes.annotate(f"{rating.name} ({rating.elo:+.0f})", xy=(0.01 + 0.33 * (number % 3), rating.elo),
                       xycoords=("axes fraction", "data"), va="bottom", fontsize=8, color=colour)  # fmt: skip
-    axes.set_xlabel("training step")
+    axes.set_xlabel(xlabel)
     axes.set_ylabel(f"Elo (0 = {anchor}), 95% intervals")
     axes.set_title(title)
     if runs:

@@ -5,7 +5,10 @@ process or a Ray worker) builds them, plays, and closes them, so a GTP engine
 never outlives its game and one that died cannot spoil the next.
 
 Seeds come from the pairing and the game number (a hash, the same in every
-process), so a resumed or repeated tournament plays the same games.
+process), so a resumed or repeated tournament plays the same games. A job may
+start from an ``opening`` (moves played for both sides before the players take
+over: ``arena/openings.py``), so that a match of deterministic players still
+plays many different games.
 
 A player that fails (an engine that dies, hangs, answers nonsense, or a move the
 rules forbid) does not lose the game: the game is recorded as an *error*, with
@@ -44,6 +47,7 @@ class GameJob:
     max_moves: int | None  # None: default_max_moves(size)
     seed: int = 0  # the tournament's seed, mixed into every game's seeds
     backend: str = "auto"  # how networks run (nets.evaluator's backends); no part of the game's identity
+    opening: tuple[int, ...] = ()  # flat moves played before the players take over (black first)
 
     @property
     def key(self) -> str:
@@ -78,6 +82,8 @@ def play_job(job: GameJob, torch_threads: int | None = None) -> dict:
     black_spec, white_spec = (job.a_spec, job.b_spec) if job.a_is_black else (job.b_spec, job.a_spec)
     game = GameState(job.size, job.komi, default_max_moves(job.size) if job.max_moves is None else job.max_moves)
     outcome = {"key": job.key, "pairing": job.pairing, "game": job.number, "black": job.black, "white": job.white}
+    for move in job.opening:
+        game.play(move)  # IllegalMoveError: a bad opening is the caller's bug, not a player's
     players = []
     error, error_by = None, None
     try:
@@ -124,6 +130,8 @@ def _close(player) -> None:
 
 def _sgf_text(job: GameJob, game: GameState, outcome: dict) -> str:
     comment = f"Dosaku arena: game {job.number + 1} of {job.a} vs {job.b}"
+    if job.opening:
+        comment += f"\nMoves 1-{len(job.opening)}: a set opening, played for both sides"
     if outcome["error"]:
         comment += f"\nNo result: {outcome['error_by']} failed: {outcome['error']}"
     return game_to_sgf(

@@ -67,3 +67,11 @@ def read_metrics(csv_path: str | Path) -> list[dict[str, float]]:
     """Rows of a metrics file with numbers parsed (empty cells dropped)."""
     with Path(csv_path).open(newline="") as handle:
         return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(handle)]
+
+
+def last_value(csv_path: str | Path, column: str) -> float | None:
+    """The newest value of ``column`` in a metrics file (None: no file, no such column or no value yet)."""
+    if not Path(csv_path).exists():
+        return None
+    values = [row[column] for row in read_metrics(csv_path) if column in row]
+    return values[-1] if values else None

@@ -25,7 +25,7 @@ from selfplay.buffer_actor import ReplayBufferActor
 from selfplay.config_loading import ConfigError
 from selfplay.evaluation import evaluate_checkpoint
 from selfplay.hub import RunHub
-from selfplay.metrics import MetricsWriter
+from selfplay.metrics import MetricsWriter, last_value
 from selfplay.progress import Progress
 from selfplay.run_config import RunConfig, load_run_config, run_config_to_dict, toml_text
 from selfplay.run_dir import RunDirectory
@@ -94,6 +94,9 @@ class Run:
         # Where the workers' time goes: playing (busy) and taking new weights, in seconds.
         self.worker_time = {"busy": 0.0, "weights": 0.0}
         self.started = time.time()
+        # The run's wall time over all its sessions (``run_hours`` in metrics.csv, ``elapsed_seconds``
+        # in checkpoints): what a comparison at equal compute (``dosaku experiment``) measures.
+        self.elapsed_before = 3600 * (last_value(run.metrics, "run_hours") or 0.0)
         self.evaluations: list = []
         self.checkpoints_seen = 0
         self.last_evaluated: str | None = None
@@ -139,7 +142,7 @@ class Run:
             train_loop_per_worker,
             train_loop_config={"config": run_config_to_dict(self.config), "run_dir": str(self.run.root),
                                "hub": f"hub-{self.tag}", "buffer": f"buffer-{self.tag}",
-                               "checkpoint": str(checkpoint)},
+                               "checkpoint": str(checkpoint), "clock": [self.started, self.elapsed_before]},
             scaling_config=ScalingConfig(num_workers=self.config.trainers, use_gpu=torch.cuda.is_available(),
                                          resources_per_worker={"CPU": 1}),
             run_config=TrainRunConfig(storage_path=str((self.run.root / "ray").resolve()), name=f"trainer-{self.tag}"),
@@ -284,6 +287,7 @@ class Run:
             worker_restarts=self.restarts,
             selfplay_nodes=len(self.selfplay_nodes),
             hours=hours,
+            run_hours=(self.elapsed_before + time.time() - self.started) / 3600,
         )
         if self.totals["probe_games"]:
             figures["resign_false_positive_rate"] = self.totals["false_resigns"] / self.totals["probe_games"]

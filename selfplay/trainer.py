@@ -77,6 +77,8 @@ def train_loop_per_worker(loop_config: dict) -> None:
     generator = torch.Generator().manual_seed(config.seed * 1000 + rank)
     per_rank = training.batch_size // world
     started, waited = time.perf_counter(), 0.0  # the share of time spent waiting for self-play
+    # The driver's session start (wall clock) and the run's seconds before it: checkpoints carry the run's age.
+    clock = tuple(loop_config.get("clock", (time.time(), 0.0)))
 
     while step < training.steps:
         # --- schedule
@@ -106,9 +108,9 @@ def train_loop_per_worker(loop_config: dict) -> None:
             if step % training.publish_every == 0:
                 _publish(hub, _playing(model, average), step)
             if step % training.checkpoint_every == 0 or step == training.steps:
-                _checkpoint(run_dir, config, model, optimizer, step, hub, average)
+                _checkpoint(run_dir, config, model, optimizer, step, hub, clock, average)
     if rank == 0 and step % training.checkpoint_every != 0 and step > checkpoint.step:
-        _checkpoint(run_dir, config, model, optimizer, step, hub, average)  # a stop keeps the last steps
+        _checkpoint(run_dir, config, model, optimizer, step, hub, clock, average)  # a stop keeps the last steps
 
 
 def _playing(model, average: WeightAverage | None):
@@ -154,10 +156,12 @@ def _publish(hub, model, step: int) -> None:
     hub.publish.remote(step, [ray.put(cpu_weights(model))])
 
 
-def _checkpoint(run_dir: RunDirectory, config, model, optimizer, step: int, hub,
+def _checkpoint(run_dir: RunDirectory, config, model, optimizer, step: int, hub, clock: tuple[float, float],
                 average: WeightAverage | None = None) -> None:  # fmt: skip
     path = run_dir.checkpoint_path(step)
-    metadata = {"config": run_config_to_dict(config)}
+    session_started, elapsed_before = clock
+    elapsed = round(elapsed_before + time.time() - session_started, 2)  # the run's wall seconds, all sessions
+    metadata = {"config": run_config_to_dict(config), "elapsed_seconds": elapsed}
     if average is not None:
         metadata["ema_updates"] = average.updates
     save_checkpoint(path, _playing(model, average), rules={"size": config.rules.size, "komi": config.rules.komi},
@@ -174,5 +178,5 @@ def write_initial_checkpoint(run_dir: RunDirectory, config) -> Path:
     model = DualNet(config.network)
     path = run_dir.checkpoint_path(0)
     save_checkpoint(path, model, rules={"size": config.rules.size, "komi": config.rules.komi}, step=0,
-                    run_name=run_dir.root.name, metadata={"config": run_config_to_dict(config)})  # fmt: skip
+                    run_name=run_dir.root.name, metadata={"config": run_config_to_dict(config), "elapsed_seconds": 0.0})  # fmt: skip
     return path

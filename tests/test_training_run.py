@@ -162,6 +162,11 @@ def test_a_run_killed_hard_resumes_without_losing_games(tmp_path):
     assert later and all(row["step"] >= killed_at for row in later) and later[-1]["step"] == STEPS
     assert all(row["games"] >= on_disk for row in later)  # the counters start from the games on disk
     assert later[-1]["buffer_samples_drawn"] >= STEPS * 32
+    # The run's clock goes on over sessions (``hours`` is this session's): what ``dosaku experiment`` counts.
+    before = metrics_before[-1]["run_hours"]
+    assert all(row["run_hours"] >= before + row["hours"] - 1e-6 for row in later)
+    final = load_checkpoint(checkpoints / f"step-{STEPS:08d}.pt").metadata["elapsed_seconds"]
+    assert 3600 * before < final <= 3600 * later[-1]["run_hours"] + 1
     (games / "0-corrupt.npz").unlink()
     assert games_on_disk(games) > on_disk  # new self-play after the resume
     # The checkpoint's network is the average of every step's weights, the resumed ones

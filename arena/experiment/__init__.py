@@ -1,0 +1,1 @@
+"""``dosaku experiment``: two training configurations measured at equal compute (see ``cli/experiment.py``)."""
