@@ -66,7 +66,9 @@ class TrainingConfig:
     workers. ``lr_schedule``: ``[[step, learning_rate], ...]`` piecewise constant
     from each step on. A checkpoint every ``checkpoint_every`` steps; the last
     ``keep_last`` are kept, and every ``keep_every``-th for good. New weights go
-    to the self-play workers every ``publish_every`` steps.
+    to the self-play workers every ``publish_every`` steps. ``score_loss_weight``:
+    the score head's loss weight (``nets.loss.LossWeights.score``; read only when
+    the network has a score head).
     """
 
     steps: int = 10_000
@@ -80,6 +82,7 @@ class TrainingConfig:
     keep_last: int = 3
     keep_every: int = 5_000
     max_grad_norm: float = 5.0
+    score_loss_weight: float = 0.5
 
     def __post_init__(self):
         if self.steps < 1 or self.batch_size < 1:
@@ -92,6 +95,9 @@ class TrainingConfig:
             raise ValueError("training: learning rates must be positive")
         if min(self.checkpoint_every, self.publish_every, self.keep_last, self.keep_every) < 1:
             raise ValueError("training: checkpoint_every, publish_every, keep_last, keep_every must be at least 1")
+        weight = self.score_loss_weight
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight < float("inf"):
+            raise ValueError(f"training: score_loss_weight must be a finite number >= 0, got {weight!r}")
 
     def learning_rate(self, step: int) -> float:
         rate = self.lr_schedule[0][1]
