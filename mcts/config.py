@@ -26,6 +26,13 @@ class SearchConfig:
     off, the root keeps the top actions by prior.
     ``max_nodes``: tree capacity; 0 sizes it to ``2 * simulations + 2``.
     ``resign_threshold``: resign when the root value is below it (-1 disables).
+    ``score_utility``: KataGo's static score utility. Selection maximises
+    ``value + score_utility * (2/pi) * atan(score / (score_utility_scale * N))``
+    (KataGo: weight 0.1, scale 2 per sqrt(board points)), with the evaluator's
+    score head at leaves and the rules' final score at terminal nodes, so that a
+    won game keeps its margin and a lost one keeps fighting. Winrate, resignation
+    and the reported value stay the pure win value. 0 (the default) is today's
+    search exactly; an evaluator without a score head leaves it at 0.
     """
 
     simulations: int = 100
@@ -46,6 +53,8 @@ class SearchConfig:
     reuse_tree: bool = True
     max_nodes: int = 0
     resign_threshold: float = -1.0
+    score_utility: float = 0.0
+    score_utility_scale: float = 2.0
 
     def __post_init__(self):
         checks = [
@@ -62,6 +71,8 @@ class SearchConfig:
             (self.virtual_loss >= 0, "virtual_loss cannot be negative"),
             (self.max_nodes == 0 or self.max_nodes >= 2, "max_nodes must be 0 (automatic) or at least 2"),
             (-1 <= self.resign_threshold <= 1, "resign_threshold must be in [-1, 1]"),
+            (0 <= self.score_utility < math.inf, "score_utility must be a finite number >= 0"),
+            (0 < self.score_utility_scale < math.inf, "score_utility_scale must be a finite positive number"),
         ]
         for ok, message in checks:
             if not ok:
@@ -70,6 +81,10 @@ class SearchConfig:
     def alpha_for(self, size: int) -> float:
         """Dirichlet alpha for a board: as configured, else 0.03 scaled from 19x19."""
         return self.dirichlet_alpha if self.dirichlet_alpha is not None else 0.03 * 361 / (size * size)
+
+    def score_scale_for(self, size: int) -> float:
+        """The score utility's scale in points on an N x N board: ``score_utility_scale * N``."""
+        return self.score_utility_scale * size
 
     def node_capacity(self) -> int:
         return self.max_nodes or 2 * self.simulations + 2
