@@ -238,7 +238,13 @@ class BatchedSearch:
     def _evaluate(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         scores = self.no_scores[:rows]
         if self.has_score:
-            priors, values, scores = self.evaluator.evaluate_with_score(self.features[:rows], self.legal[:rows])
+            if self.keep_positions:
+                komi = self.komi[self.leaf_game[:rows]]
+                positions = (self.positions[:rows], self.position_histories[:rows], komi)
+                answer = self.evaluator.evaluate_with_score(self.features[:rows], self.legal[:rows], positions=positions)
+            else:
+                answer = self.evaluator.evaluate_with_score(self.features[:rows], self.legal[:rows])
+            priors, values, scores = answer
             priors = np.asarray(priors, np.float32).reshape(rows, self.actions)
             values = np.asarray(values, np.float32).reshape(rows)
             return priors, values, np.asarray(scores, np.float32).reshape(rows)

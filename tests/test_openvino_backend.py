@@ -113,7 +113,7 @@ def test_the_score_head_comes_through_openvino_as_through_torch_with_and_without
         assert np.abs(want.score).mean() > 5  # in points, not a share of the board
         np.testing.assert_allclose(got.score / 49, want.score / 49, atol=BF16_TOLERANCE)
         np.testing.assert_allclose(got.values, want.values, atol=BF16_TOLERANCE)
-        priors, values, scores = fast.evaluate_with_score(features, legal)
+        _priors, _values, scores = fast.evaluate_with_score(features, legal)
         np.testing.assert_array_equal(scores, fast.evaluate_full(features, legal).score)
     assert fast.runner.full_conversions == 1
 
