@@ -241,7 +241,9 @@ class BatchedSearch:
             if self.keep_positions:
                 komi = self.komi[self.leaf_game[:rows]]
                 positions = (self.positions[:rows], self.position_histories[:rows], komi)
-                answer = self.evaluator.evaluate_with_score(self.features[:rows], self.legal[:rows], positions=positions)
+                answer = self.evaluator.evaluate_with_score(
+                    self.features[:rows], self.legal[:rows], positions=positions
+                )
             else:
                 answer = self.evaluator.evaluate_with_score(self.features[:rows], self.legal[:rows])
             priors, values, scores = answer
@@ -361,8 +363,9 @@ class BatchedSearch:
         visits = self.root_visits(g)
         if t.node_count[g] == 0:
             empty = np.full(self.actions, np.nan)
-            return RootStatistics(visits, empty, np.full(self.actions, -1.0, np.float32),
-                                  empty.copy() if self.has_score else None)
+            return RootStatistics(
+                visits, empty, np.full(self.actions, -1.0, np.float32), empty.copy() if self.has_score else None
+            )
         children = t.children[g, ROOT]
         sums = np.where(children >= 0, t.value_sum[g, np.maximum(children, 0)], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -48,7 +48,8 @@ class NetConfig:
         object.__setattr__(self, "global_pooling_blocks", tuple(sorted({int(b) for b in blocks})))
         types = [(name, _is_int, "an integer") for name in ("board_size", "input_planes", "blocks", "channels",
                                                              "value_hidden")]  # fmt: skip
-        types += [(name, lambda v: isinstance(v, bool), "true or false") for name in ("ownership", "depthwise", "score")]
+        flags = ("ownership", "depthwise", "score")
+        types += [(name, lambda v: isinstance(v, bool), "true or false") for name in flags]
         for name, is_type, kind in types:
             if not is_type(getattr(self, name)):
                 raise ValueError(f"network config: {name} must be {kind}, got {getattr(self, name)!r}")
