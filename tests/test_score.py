@@ -20,7 +20,7 @@ from arena.gtp_analysis import AnalysisRequest, candidates
 from arena.gtp_engine import GTPEngine
 from cli.text_game import TextGame
 from engine import _kernels as rules
-from engine.coords import gtp_to_flat
+from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import diagram, game_from_diagram
 from engine.game import BLACK, WHITE, GameState, owner_signs
 from gui.game_text import win_rate_sentence
@@ -428,3 +428,34 @@ def test_players_take_the_score_utility_from_their_spelling_and_the_command_line
     assert make_player(args, seed=0).config.score_utility == 0.2
     with pytest.raises(SystemExit):
         build_parser().parse_args(["gtp", "--score-utility", "-0.5"])
+
+
+@pytest.mark.parametrize("gumbel", [False, True], ids=["puct", "gumbel"])
+def test_self_play_with_a_score_head_and_score_utility_records_games_that_train(gumbel):
+    """The whole path without Ray: a network with a score head searches with the score
+    utility, finished games go to the buffer and a training step reads their scores."""
+    from selfplay.self_player import SelfPlayer
+    from selfplay.settings import RulesConfig, SelfPlayConfig
+
+    torch.manual_seed(0)
+    model = DualNet(NetConfig(5, blocks=1, channels=8, value_hidden=16, ownership=True, score=True))
+    evaluator = NetEvaluator(model, backend="torch", mode="fp32")
+    rules = RulesConfig(size=5, komi=0.5, max_moves=30)
+    search = SearchConfig(simulations=12, leaves_per_game=4, gumbel=gumbel, gumbel_considered=4, score_utility=0.1)
+    selfplay = SelfPlayConfig(games_per_worker=4, full_search_probability=0.5, fast_simulations=4,
+                              resign_threshold=-1.0, resign_disabled_fraction=0.0)  # fmt: skip
+    player = SelfPlayer(rules, search, selfplay, evaluator, seed=3)
+    assert player.search.trees.utility_sum is not player.search.trees.value_sum
+    games = []
+    while len(games) < 4:
+        games += player.step()
+    for game in games:
+        replayed = play_out([flat_to_gtp(int(m), 5) for m in game.moves], komi=0.5)
+        assert game.score == replayed.score()
+    buffer = ReplayBuffer(BufferConfig(min_positions=1), 5)
+    buffer.add(games)
+    batch = buffer.sample(32)
+    assert np.isfinite(batch["score"]).all()
+    terms = train_step(model, torch.optim.SGD(model.parameters(), lr=0.01),
+                       {name: torch.from_numpy(array) for name, array in batch.items()})  # fmt: skip
+    assert terms["score"] > 0
