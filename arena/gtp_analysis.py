@@ -11,9 +11,12 @@ docs/GTP_Extensions.md), which Sabaki and Lizzie parse:
   winrate 5432 prior 1234 lcb 5300 order 0 pv D4 E5 info move ...``. lz: winrate,
   prior and lcb are integers 0..10000; kata: floats in [0, 1] written with a decimal
   point (Sabaki takes a number without one for Leela's integer scale), plus
-  ``utility`` in [-1, 1]; no score fields (the network has no score head). With
-  ``ownership true``, kata's line ends with ``ownership`` and N*N floats, top-left
-  first, for the analysed player.
+  ``utility`` in [-1, 1]; with a network that has a score head, ``scoreMean`` and
+  ``scoreLead`` (the search's mean final score in points for the analysed player; the
+  head predicts the expected final score, so the two are the same number), none
+  without one (no made-up zeros). With ``ownership true``, kata's line ends with
+  ``ownership`` and N*N floats, top-left first, for the analysed player.
+  ``dosaku-analyze`` has ``scoreLead`` per move and in ``rootInfo`` on the same terms.
 * everything is from the point of view of the analysed player; ``pv`` comes last
   and starts with the move itself (Sabaki finds the pv as the trailing run of vertices).
 
@@ -65,6 +68,7 @@ class Candidate:
     lcb: float  # [0, 1]
     order: int
     pv: list[int]
+    score_lead: float | None = None  # points; None without a score head
 
 
 def parse_request(fmt: str, args: list[str], parse_color: Callable[[str], int],
@@ -119,6 +123,7 @@ def candidates(search, request: AnalysisRequest, g: int = 0) -> list[Candidate]:
     then unvisited ones by prior as far as ``min_moves`` asks; at most ``max_moves``."""
     stats = search.root_statistics(g)
     root_winrate = (search.root_value(g) + 1) / 2
+    root_score = search.root_score(g)
     legal = np.flatnonzero(stats.priors >= 0)
     visited = [int(m) for m in legal if stats.visits[m] > 0]
     visited.sort(key=lambda m: (-int(stats.visits[m]), -float(stats.values[m]), -float(stats.priors[m])))
@@ -133,7 +138,11 @@ def candidates(search, request: AnalysisRequest, g: int = 0) -> list[Candidate]:
         winrate = min(max(winrate, 0.0), 1.0)
         pv = search.principal_variation(g, request.pv_length, first=move)
         prior = min(max(float(stats.priors[move]), 0.0), 1.0)
-        found.append(Candidate(move, visits, winrate, prior, lower_confidence_bound(winrate, visits), order, pv))
+        score = None
+        if stats.scores is not None:
+            score = float(stats.scores[move]) if visits else root_score
+        found.append(Candidate(move, visits, winrate, prior, lower_confidence_bound(winrate, visits), order, pv,
+                               score))  # fmt: skip
     return found
 
 
@@ -154,7 +163,8 @@ def kata_line(found: list[Candidate], size: int, ownership: np.ndarray | None = 
     """KataGo's line: floats in [0, 1] (and utility in [-1, 1]), ownership last if asked."""
     line = " ".join(
         f"info move {flat_to_gtp(c.move, size)} visits {c.visits} utility {2 * c.winrate - 1:.6f} "
-        f"winrate {c.winrate:.6f} prior {c.prior:.6f} lcb {c.lcb:.6f} order {c.order} pv {_vertices(c.pv, size)}"
+        f"winrate {c.winrate:.6f}{_kata_score(c)} prior {c.prior:.6f} lcb {c.lcb:.6f} order {c.order} "
+        f"pv {_vertices(c.pv, size)}"
         for c in found
     )
     if ownership is not None:
@@ -162,24 +172,28 @@ def kata_line(found: list[Candidate], size: int, ownership: np.ndarray | None = 
     return line
 
 
+def _kata_score(candidate: Candidate) -> str:
+    """`` scoreMean X scoreLead X`` (KataGo's order: after the winrate), empty without a score head."""
+    if candidate.score_lead is None:
+        return ""
+    return f" scoreMean {candidate.score_lead:.4f} scoreLead {candidate.score_lead:.4f}"
+
+
 def json_line(found: list[Candidate], size: int, root_visits: int, root_winrate: float,
-              ownership: np.ndarray | None = None) -> str:  # fmt: skip
+              ownership: np.ndarray | None = None, root_score: float | None = None) -> str:  # fmt: skip
     """``dosaku-analyze``: one JSON object per line, fields named as KataGo's analysis engine names them."""
-    record = {
-        "rootInfo": {"visits": root_visits, "winrate": round(root_winrate, 6)},
-        "moveInfos": [
-            {
-                "move": flat_to_gtp(c.move, size),
-                "visits": c.visits,
-                "winrate": round(c.winrate, 6),
-                "prior": round(c.prior, 6),
-                "lcb": round(c.lcb, 6),
-                "order": c.order,
-                "pv": [flat_to_gtp(m, size) for m in c.pv],
-            }
-            for c in found
-        ],
-    }
+    root = {"visits": root_visits, "winrate": round(root_winrate, 6)}
+    if root_score is not None:
+        root["scoreLead"] = round(root_score, 4)
+    moves = []
+    for c in found:
+        info = {"move": flat_to_gtp(c.move, size), "visits": c.visits, "winrate": round(c.winrate, 6)}
+        if c.score_lead is not None:
+            info["scoreLead"] = round(c.score_lead, 4)
+        info.update(prior=round(c.prior, 6), lcb=round(c.lcb, 6), order=c.order,
+                    pv=[flat_to_gtp(m, size) for m in c.pv])  # fmt: skip
+        moves.append(info)
+    record = {"rootInfo": root, "moveInfos": moves}
     if ownership is not None:
         record["ownership"] = [round(float(v), 4) for v in ownership]
     return json.dumps(record, separators=(",", ":"))
@@ -216,7 +230,7 @@ class AnalysisSession:
         if request.fmt == "kata":
             return kata_line(found, size, ownership)
         result = search.result(0)
-        return json_line(found, size, result.root_visits, (result.value + 1) / 2, ownership)
+        return json_line(found, size, result.root_visits, (result.value + 1) / 2, ownership, result.score)
 
     def maybe_emit(self, emit: Callable[[str], None], force: bool = False) -> None:
         """Emit a line if the interval has passed (or ``force``) and the search has visits."""

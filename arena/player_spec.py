@@ -15,7 +15,9 @@ proportion to visit counts instead of taking the most visited move. A network
 search is deterministic, so without it two networks would replay the same two
 games over and over; rollout search varies by its seed and defaults to 0.
 A network's default is ``max(2, N // 2)`` moves on an N x N board, as in the
-training run's evaluation (``selfplay/evaluation.py``).
+training run's evaluation (``selfplay/evaluation.py``). A network player also takes
+``score_utility=W`` (a number >= 0, default 0): the search's score utility
+(``mcts.SearchConfig.score_utility``), which needs a network with a score head.
 
 GNU Go scores by Tromp-Taylor rules only with ``--chinese-rules`` and
 ``--capture-all-dead`` (dead stones left on the board count under area scoring),
@@ -86,7 +88,7 @@ def _net_spec(text: str, path: str, options: str) -> PlayerSpec:
     path = path.strip()
     if not path:
         raise ValueError(f"player {text!r} names no checkpoint")
-    settings = _settings(options, {"sims": NET_DEFAULT_SIMS, "opening": None})
+    settings = _settings(options, {"sims": NET_DEFAULT_SIMS, "opening": None, "score_utility": 0.0})
     return PlayerSpec(text, "net", text, settings=settings, path=path)
 
 
@@ -107,13 +109,23 @@ def _gtp_spec(text: str, command_line: str) -> PlayerSpec:
 
 
 def _settings(text: str, defaults: dict) -> dict:
-    """``sims=200,playouts=4`` -> settings over the defaults; ``sims`` and ``playouts`` at least 1."""
+    """``sims=200,playouts=4`` -> settings over the defaults; ``sims`` and ``playouts`` at least 1,
+    a setting whose default is a float (``score_utility``) a finite number >= 0."""
     settings = dict(defaults)
     for item in filter(None, (part.strip() for part in text.split(","))):
         key, _, value = item.partition("=")
+        if isinstance(defaults.get(key), float):
+            try:
+                number = float(value)
+            except ValueError:
+                number = -1.0
+            if not 0 <= number < float("inf"):
+                raise ValueError(f"bad setting {item!r} ({key} must be a number >= 0)")
+            settings[key] = number
+            continue
         smallest = 0 if key == "opening" else 1
         if key not in settings or not value.isdigit() or int(value) < smallest:
-            expected = " or ".join(f"{k}=N" for k in settings)
+            expected = " or ".join(f"{k}={'W' if isinstance(v, float) else 'N'}" for k, v in defaults.items())
             raise ValueError(f"bad setting {item!r} (expected {expected}; opening >= 0, the others >= 1)")
         settings[key] = int(value)
     return settings
@@ -177,10 +189,15 @@ def build_player(spec: PlayerSpec, seed: int, size: int | None = None, gtp_timeo
 
 
 def _search_player(spec: PlayerSpec, evaluator, seed: int, opening: int):
+    from dataclasses import replace
+
     from mcts.config import SearchConfig
     from mcts.players import MCTSPlayer
 
     config = SearchConfig(temperature=1.0, temperature_moves=opening) if opening else None
+    score_utility = spec.settings.get("score_utility", 0.0)
+    if score_utility:
+        config = replace(config or SearchConfig(), score_utility=score_utility)
     return MCTSPlayer(evaluator, spec.settings["sims"], config=config, seed=seed, name=spec.name)
 
 

@@ -93,7 +93,8 @@ def run_window(args: argparse.Namespace) -> int:
     size = resolve_size(args.size, args.model)
     settings = GameSettings(size, COLORS[args.color], args.komi, args.handicap, args.sims)
     seed = args.seed if args.seed is not None else time.time_ns() % SEED_LIMIT
-    bots = WindowBots(args.player, args.model, args.playouts, seed, backend=args.backend)
+    bots = WindowBots(args.player, args.model, args.playouts, seed, backend=args.backend,
+                      score_utility=args.score_utility)  # fmt: skip
     app = App(settings, bots.opponent)  # first, so that a terminal fallback prints the seed once
     print(f"Seed {seed} (replay this game with --seed {seed}).")
     app.run()
@@ -113,10 +114,10 @@ class WindowBots:
     """The window's bot for each game's settings (see the module docstring for the choice)."""
 
     def __init__(self, player: str | None, model: str | None, playouts: int, seed: int,
-                 models_dir: Path = MODELS_DIR, backend: str = "auto"):  # fmt: skip
+                 models_dir: Path = MODELS_DIR, backend: str = "auto", score_utility: float = 0.0):  # fmt: skip
         check_player_choice(player, model)
         self.player, self.model, self.playouts, self.seed = player, model, playouts, seed
-        self.backend = backend
+        self.backend, self.score_utility = backend, score_utility
         self.model_size = model_board_size(model)
         self.models_dir = models_dir
 
@@ -131,7 +132,8 @@ class WindowBots:
         if model is not None:
             sims = settings.simulations or NET_DEFAULT_SIMS
             return Opponent(f"the network {model.name}, {sims} simulations",
-                            lambda: network_player(str(model), seed, sims, self.backend))  # fmt: skip
+                            lambda: network_player(str(model), seed, sims, self.backend,
+                                                   score_utility=self.score_utility))  # fmt: skip
         sims = settings.simulations or MCTS_DEFAULT_SIMS
         playouts = self.playouts
         note = f" ({why_not})" if why_not else ""

@@ -24,13 +24,16 @@ def rollout_player(seed: int, simulations: int, playouts: int) -> MCTSPlayer:
 
 
 def network_player(model: str, seed: int, simulations: int, backend: str = "auto",
-                   threads: int | None = None) -> MCTSPlayer:  # fmt: skip
+                   threads: int | None = None, score_utility: float = 0.0) -> MCTSPlayer:  # fmt: skip
     """Tree search with the network of checkpoint ``model``, run by ``backend`` on ``threads``
-    threads (None: the runtime's default, every core)."""
+    threads (None: the runtime's default, every core), with the search's ``score_utility``
+    (``mcts.SearchConfig``; it needs a network with a score head)."""
+    from mcts.config import SearchConfig
     from nets.evaluator import NetEvaluator
 
     evaluator = NetEvaluator(model, threads=threads, backend=backend)
-    return MCTSPlayer(evaluator, simulations=simulations, seed=seed, name="dosaku-net")
+    config = SearchConfig(score_utility=score_utility) if score_utility else None
+    return MCTSPlayer(evaluator, simulations=simulations, config=config, seed=seed, name="dosaku-net")
 
 
 BACKENDS = ("auto", "torch", "openvino")  # nets.evaluator.BACKENDS, without importing torch to parse arguments
@@ -53,6 +56,9 @@ def add_player_arguments(parser: argparse.ArgumentParser, default_player: str) -
                         help=f"simulations per move (default 1000 for mcts, {NET_DEFAULT_SIMS} for net)")  # fmt: skip
     parser.add_argument("--playouts", type=positive_count, default=1,
                         help="random playouts per leaf of the mcts bot (default 1)")  # fmt: skip
+    parser.add_argument("--score-utility", type=non_negative_number, default=0.0, metavar="W",
+                        help="weight of the score in the net bot's search (KataGo's score utility, 0.1 there; "
+                             "needs a network with a score head; default 0: off)")  # fmt: skip
     add_backend_argument(parser)
     parser.set_defaults(default_player=default_player)
 
@@ -63,7 +69,8 @@ def make_player(args: argparse.Namespace, seed: int):
     kind = args.player or ("net" if args.model else args.default_player)
     if kind == "net":
         threads = getattr(args, "threads", None)  # dosaku gtp has --threads; the window and terminal use every core
-        return network_player(args.model, seed, args.sims or NET_DEFAULT_SIMS, args.backend, threads)
+        return network_player(args.model, seed, args.sims or NET_DEFAULT_SIMS, args.backend, threads,
+                              getattr(args, "score_utility", 0.0))  # fmt: skip
     if kind == "mcts":
         return rollout_player(seed, args.sims or MCTS_DEFAULT_SIMS, args.playouts)
     return RandomPlayer(seed)
@@ -133,6 +140,17 @@ def make_search_player(args: argparse.Namespace, seed: int, log=None):
     # Under a clock --sims is a ceiling; with --time-per-move alone the time decides.
     timing = TimeManager(time_per_move=args.time_per_move, max_simulations=args.sims)
     return player, timing
+
+
+def non_negative_number(text: str) -> float:
+    """A finite number of at least 0."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= number < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return number
 
 
 def positive_seconds(text: str) -> float:

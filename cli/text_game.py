@@ -19,7 +19,7 @@ from engine import outcome
 from engine.coords import GTP_COLUMNS, CoordinateError, flat_to_gtp, gtp_to_flat, rowcol_to_flat
 from engine.diagram import draw_board
 from engine.game import BLACK, EMPTY, WHITE, GameState, IllegalMoveError, check_color, color_name, opponent
-from engine.outcome import area_counts, points_text
+from engine.outcome import area_counts, lead_phrase, points_text
 
 STONE_LETTERS = {BLACK: "X", WHITE: "O"}
 # Empty points in the final drawing: lower case for the colour whose area they are.
@@ -133,6 +133,9 @@ class TextGame:
             # A bot's illegal move is a bug in the bot: let play() raise rather than hide it.
             self.game.play(decision.move, self.bot_color)
             self._announce(decision.move, self.bot_color)
+            score = decision.search.score if decision.search is not None else None
+            if score is not None and not self.game.is_over():  # only a network with a score head estimates one
+                self._say(f"Dosaku's estimate: {lead_phrase(score)} point{'s' if abs(score) >= 1.05 else ''}.")
 
     def _announce(self, move: int, color: int) -> None:
         """Say who played what; draw the board after a stone (a pass changes nothing)."""

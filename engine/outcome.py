@@ -25,3 +25,10 @@ def result_sentence(game: GameState) -> str:
     if game.resigned != EMPTY:
         return f"{name} wins by resignation ({game.result()})"
     return f"{name} wins by {points_text(abs(game.score()))} ({game.result()})"
+
+
+def lead_phrase(score: float) -> str:
+    """``it leads by 4.5`` / ``it trails by 2.0`` / ``even``: a player's own score estimate in points."""
+    if abs(score) < 0.05:
+        return "even"
+    return f"it {'leads' if score > 0 else 'trails'} by {abs(score):.1f}"

@@ -405,6 +405,12 @@ class App:
             return None
         return (float(self.last_search.value) + 1) / 2
 
+    def bot_score(self) -> float | None:
+        """The bot's score lead in points by its last search (for the bot); None without a score head."""
+        if self.last_search is None or self.last_search.score is None:
+            return None
+        return float(self.last_search.score)
+
     # --- drawing -------------------------------------------------------------------------
 
     def say(self, message: str) -> None:

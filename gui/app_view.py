@@ -66,7 +66,7 @@ def panel_scene(app, buttons: list[Button]) -> PanelScene:
         title="Dosaku",
         status=status_line(app),
         message=app.message,
-        win_rate_label=game_text.win_rate_sentence(win_rate),
+        win_rate_label=game_text.win_rate_sentence(win_rate, app.bot_score()),
         black_win_rate=black_win_rate,
         lines=lines,
         buttons=buttons,

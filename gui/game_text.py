@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.game import BLACK, WHITE, GameState, color_name
-from engine.outcome import area_counts
+from engine.outcome import area_counts, lead_phrase
 
 SUPERKO_PREFIX = "superko"
 
@@ -28,10 +28,14 @@ def captures_sentence(game: GameState) -> str:
     return f"Captures: black {game.captures(BLACK)}, white {game.captures(WHITE)}"
 
 
-def win_rate_sentence(bot_win_rate: float | None) -> str:
+def win_rate_sentence(bot_win_rate: float | None, bot_score: float | None = None) -> str:
+    """The bot's win-rate, and its score estimate (points, for the bot) when its network has a score head."""
     if bot_win_rate is None:
         return "Dosaku's win-rate: not searched yet"
-    return f"Dosaku's win-rate: {100 * bot_win_rate:.0f}%"
+    sentence = f"Dosaku's win-rate: {100 * bot_win_rate:.0f}%"
+    if bot_score is not None:
+        sentence += f", {lead_phrase(bot_score)}"
+    return sentence
 
 
 def game_line(game: GameState, human_color: int) -> str:

@@ -6,6 +6,14 @@ so Python is entered once per batch of leaves, not once per node or move.
 
 Scalar settings travel in one float64 array ``params`` indexed by the ``P_*``
 constants, which keeps the kernel signatures stable as settings are added.
+
+Score utility (KataGo's static score utility): each evaluation's utility is
+``value + w * (2/pi) * atan(score / scale)``, backed up into ``utility_sum`` and
+``raw_utility``, which selection reads in place of ``value_sum``/``raw_value``.
+With it off (``P_UTILITY_ON`` 0) the trees pass ``value_sum``/``raw_value``
+themselves as those arrays and nothing extra is written: the search is the
+pure-value search, bit for bit. ``score_sum`` (points, the mover's view, as
+``value_sum``) is backed up in any case, for the search's score lead.
 """
 
 import math
@@ -25,7 +33,10 @@ P_GUMBEL = 4  # 1.0: Gumbel root and interior selection; 0.0: PUCT
 P_C_VISIT = 5
 P_C_SCALE = 6
 P_LEAVES_PER_GAME = 7
-P_LENGTH = 8
+P_UTILITY_ON = 8  # 1.0: utility arrays of their own (score utility configured); 0.0: aliases of the value's
+P_SCORE_UTILITY = 9  # w above (0 while the evaluator has no score)
+P_SCORE_SCALE = 10  # points: scale above
+P_LENGTH = 11
 
 NEG_INF = -np.inf
 
@@ -436,6 +447,39 @@ def backup(parent, visits, virtual, value_sum, g, node, value):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g, node, value, score,
+                  utility):  # fmt: skip
+    """``backup`` of ``value``, with ``score`` (points) and, when ``utility_on``, ``utility``
+    (all for the player who moved into ``node``) beside it; the value's sums are
+    ``backup``'s exactly."""
+    while node != NO_PARENT:
+        value_sum[g, node] += value
+        score_sum[g, node] += score
+        if utility_on:
+            utility_sum[g, node] += utility
+        visits[g, node] += 1
+        virtual[g, node] -= 1
+        value = -value
+        score = -score
+        utility = -utility
+        node = parent[g, node]
+
+
+@njit(cache=True, inline="always")
+def score_utility(value, score, params):
+    """KataGo's static score utility added to ``value``: ``value + w * (2/pi) * atan(score / scale)``."""
+    return value + params[P_SCORE_UTILITY] * (2.0 / math.pi) * math.atan(score / params[P_SCORE_SCALE])
+
+
+@njit(cache=True, inline="always")
+def _reset_sums(score_sum, utility_sum, g, node):
+    """A new node's score and utility sums (``_new_node`` resets the rest)."""
+    if node >= 0:
+        score_sum[g, node] = 0.0
+        utility_sum[g, node] = 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def release(parent, virtual, g, node):
     """Take back one visit in flight from ``node`` up to the root (an abandoned path)."""
     while node != NO_PARENT:
@@ -463,6 +507,13 @@ def _new_node(node_count, parent, action, children, visits, virtual, value_sum, 
 
 
 @njit(cache=True)
+def terminal_score_for_mover(state, komi, mover):
+    """The Tromp-Taylor score (komi included) of a finished position for ``mover``."""
+    score = rules.area_score(state, komi)
+    return score if mover == rules.BLACK else -score
+
+
+@njit(cache=True)
 def terminal_value_for_mover(state, komi, mover):
     """+1, -1 or 0 for ``mover`` by the Tromp-Taylor score of a finished position."""
     score = rules.area_score(state, komi)
@@ -475,7 +526,7 @@ def terminal_value_for_mover(state, komi, mover):
 @njit(cache=True, error_model="numpy")
 def gather_leaves(
     node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status,
-    root_states, root_histories, komi, target, done, pending, params,
+    score_sum, raw_score, utility_sum, raw_utility, root_states, root_histories, komi, target, done, pending, params,
     gumbel_score, considered, schedule, logits, logits_ready,
     scratch_state, scratch_history, work,
     features, legal, leaf_game, leaf_node, leaf_parent, positions, position_histories, keep_positions,
@@ -496,6 +547,7 @@ def gather_leaves(
     """
     games = root_states.shape[0]
     leaves = int(params[P_LEAVES_PER_GAME])
+    utility_on = params[P_UTILITY_ON] > 0.0
     use_gumbel = params[P_GUMBEL] > 0.0
     path = np.empty(parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
     tried = np.empty(prior.shape[2], np.int32)  # scratch of select_gumbel_interior
@@ -513,6 +565,7 @@ def gather_leaves(
             if node_count[g] == 0:
                 # The root itself waits for its evaluation: nothing else can be chosen yet.
                 root = _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, NO_PARENT, 0)
+                _reset_sums(score_sum, utility_sum, g, root)
                 virtual[g, root] += 1
                 _replay(root_states[g], path, 0, scratch_state, scratch_history)
                 rows = _write_leaf(scratch_state, scratch_history, features, legal, positions, position_histories,
@@ -535,13 +588,13 @@ def gather_leaves(
             stop_game = False
             while True:
                 if use_gumbel and node == ROOT:
-                    a = select_gumbel_root(children, prior, visits, virtual, value_sum, raw_value, g, params,
+                    a = select_gumbel_root(children, prior, visits, virtual, utility_sum, raw_utility, g, params,
                                            gumbel_score, considered, schedule, work)  # fmt: skip
                 elif use_gumbel:
-                    a = select_gumbel_interior(children, prior, visits, virtual, value_sum, raw_value, g, node,
+                    a = select_gumbel_interior(children, prior, visits, virtual, utility_sum, raw_utility, g, node,
                                                params, logits, logits_ready, work, tried)  # fmt: skip
                 else:
-                    a = select_puct(children, prior, visits, virtual, value_sum, g, node, params)
+                    a = select_puct(children, prior, visits, virtual, utility_sum, g, node, params)
                 path[depth] = a
                 depth += 1
                 child = children[g, node, a]
@@ -549,15 +602,24 @@ def gather_leaves(
                     _replay(root_states[g], path, depth, scratch_state, scratch_history)
                     mover = 3 - scratch_state[rules.META_TO_PLAY]  # who played ``a``
                     child = _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, node, a)
+                    _reset_sums(score_sum, utility_sum, g, child)
                     if rules.is_over(scratch_state):
-                        value = terminal_value_for_mover(scratch_state, komi[g], mover)
+                        # The rules' final score: the value is its sign, the utility adds its score term.
+                        score = terminal_score_for_mover(scratch_state, komi[g], mover)
+                        value = 0.0 if score == 0.0 else (1.0 if score > 0.0 else -1.0)
+                        utility = score_utility(value, score, params) if utility_on else value
                         if child >= 0:
                             status[g, child] = TERMINAL
                             raw_value[g, child] = -value
+                            raw_score[g, child] = -score
+                            if utility_on:
+                                raw_utility[g, child] = -utility
                             virtual[g, child] += 1
-                            backup(parent, visits, virtual, value_sum, g, child, value)
+                            backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g,
+                                          child, value, score, utility)  # fmt: skip
                         else:
-                            backup(parent, visits, virtual, value_sum, g, node, -value)
+                            backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g,
+                                          node, -value, -score, -utility)  # fmt: skip
                         done[g] += 1
                         finished += 1
                     else:
@@ -577,7 +639,8 @@ def gather_leaves(
                 virtual[g, child] += 1
                 node = child
                 if status[g, node] == TERMINAL:
-                    backup(parent, visits, virtual, value_sum, g, node, -raw_value[g, node])
+                    backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g, node,
+                                  -raw_value[g, node], -raw_score[g, node], -raw_utility[g, node])  # fmt: skip
                     done[g] += 1
                     finished += 1
                     break
@@ -621,22 +684,27 @@ def _write_leaf(state, history, features, legal, positions, position_histories, 
 def expand_and_backup(
     parent, prior, visits, virtual, value_sum, raw_value, status, logits_ready,
     rows, leaf_game, leaf_node, leaf_parent, legal, priors, values, done, pending, target,
+    score_sum, raw_score, utility_sum, raw_utility, scores, params,
 ):  # fmt: skip
     """Store the evaluator's answers for the leaves and back their values up.
 
     ``priors[r]`` are renormalised over the legal moves (uniform if the evaluator
-    gave them no mass); ``values[r]`` is for the leaf's player to move. A node's
+    gave them no mass); ``values[r]`` and ``scores[r]`` (points) are for the leaf's
+    player to move; the utility follows from both (see the module docstring). A node's
     cached log priors (``select_gumbel_interior``) are stale from here on.
     Returns the number of games still short of their ``target`` and the number of
     roots expanded (the search's two questions after a round, answered here
     rather than by array operations in Python).
     """
     actions = prior.shape[2]
+    utility_on = params[P_UTILITY_ON] > 0.0
     roots = 0
     for r in range(rows):
         g = leaf_game[r]
         node = leaf_node[r]
         value = float(values[r])
+        score = float(scores[r])
+        utility = score_utility(value, score, params) if utility_on else value
         if node >= 0:
             total = 0.0
             count = 0
@@ -652,13 +720,18 @@ def expand_and_backup(
                 else:
                     prior[g, node, a] = 1.0 / count
             raw_value[g, node] = value
+            raw_score[g, node] = score
+            if utility_on:
+                raw_utility[g, node] = utility
             status[g, node] = EXPANDED
             logits_ready[g, node] = False
             if node == ROOT:
                 roots += 1
-            backup(parent, visits, virtual, value_sum, g, node, -value)
+            backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g, node, -value,
+                          -score, -utility)  # fmt: skip
         else:
-            backup(parent, visits, virtual, value_sum, g, leaf_parent[r], value)
+            backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g, leaf_parent[r],
+                          value, score, utility)  # fmt: skip
         pending[g] -= 1
         done[g] += 1
     short = 0
@@ -742,7 +815,7 @@ def gumbel_final_action(children, prior, visits, virtual, value_sum, raw_value, 
 @njit(cache=True)
 def compact_subtree(
     node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status,
-    g, new_root, order, remap,
+    score_sum, raw_score, utility_sum, raw_utility, g, new_root, order, remap,
 ):  # fmt: skip
     """Make ``new_root``'s subtree the whole tree of game ``g`` (tree reuse).
 
@@ -784,6 +857,11 @@ def compact_subtree(
         virtual[g, new] = 0
         value_sum[g, new] = value_sum[g, old]
         raw_value[g, new] = raw_value[g, old]
+        score_sum[g, new] = score_sum[g, old]
+        raw_score[g, new] = raw_score[g, old]
+        # Aliases of value_sum/raw_value when the utility is off: the same copy again.
+        utility_sum[g, new] = utility_sum[g, old]
+        raw_utility[g, new] = raw_utility[g, old]
         status[g, new] = status[g, old]
         for a in range(children.shape[2]):
             c = children[g, old, a]

@@ -30,6 +30,13 @@ class SearchConfig:
     ``[[version, simulations], ...]``, piecewise constant from each network version
     (the training step of the weights) on, starting at version 0; empty keeps
     ``simulations`` for the whole run. Trees are sized for the largest count.
+    ``score_utility``: KataGo's static score utility. Selection maximises
+    ``value + score_utility * (2/pi) * atan(score / (score_utility_scale * N))``
+    (KataGo: weight 0.1, scale 2 per sqrt(board points)), with the evaluator's
+    score head at leaves and the rules' final score at terminal nodes, so that a
+    won game keeps its margin and a lost one keeps fighting. Winrate, resignation
+    and the reported value stay the pure win value. 0 (the default) is today's
+    search exactly; an evaluator without a score head leaves it at 0.
     """
 
     simulations: int = 100
@@ -51,6 +58,8 @@ class SearchConfig:
     max_nodes: int = 0
     resign_threshold: float = -1.0
     simulations_schedule: tuple[tuple[int, int], ...] = ()
+    score_utility: float = 0.0
+    score_utility_scale: float = 2.0
 
     def __post_init__(self):
         checks = [
@@ -73,6 +82,8 @@ class SearchConfig:
              "simulations_schedule versions must increase"),
             (all(count >= 1 for _, count in self.simulations_schedule),
              "simulations_schedule counts must be at least 1"),
+            (0 <= self.score_utility < math.inf, "score_utility must be a finite number >= 0"),
+            (0 < self.score_utility_scale < math.inf, "score_utility_scale must be a finite positive number"),
         ]  # fmt: skip
         for ok, message in checks:
             if not ok:
@@ -93,6 +104,9 @@ class SearchConfig:
 
     def most_simulations(self) -> int:
         return max([self.simulations, *(count for _, count in self.simulations_schedule)])
+    def score_scale_for(self, size: int) -> float:
+        """The score utility's scale in points on an N x N board: ``score_utility_scale * N``."""
+        return self.score_utility_scale * size
 
     def node_capacity(self) -> int:
         return self.max_nodes or 2 * self.most_simulations() + 2

@@ -11,7 +11,12 @@ The evaluator is anything with ``evaluate(features, legal) -> (priors, values)``
 ``[B, N*N+1]`` (need not be masked or normalised), ``values`` ``[B]`` in [-1, 1]
 for each leaf's player to move. An evaluator with ``needs_positions = True``
 (random rollouts) is called as ``evaluate(features, legal, positions=(states,
-histories, komi))`` and gets the engine's arrays of each leaf too.
+histories, komi))`` and gets the engine's arrays of each leaf too. An evaluator
+with ``has_score = True`` is called as ``evaluate_with_score(features, legal)
+-> (priors, values, scores)`` instead, ``scores`` ``[B]`` in points for each
+leaf's player to move: the search then keeps each node's mean score (the
+``score`` of results and statistics) and can add the score utility
+(``SearchConfig.score_utility``) to what it maximises.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class SearchResult:
     value: float  # root value for the player to move, in [-1, 1]
     root_visits: int
     principal_variation: list[int]  # flat moves, most visited first
+    score: float | None = None  # mean score in points for the player to move; None without a score head
 
 
 @dataclass
@@ -45,6 +51,7 @@ class RootStatistics:
     visits: np.ndarray  # [N*N+1] completed visits
     values: np.ndarray  # [N*N+1] mean value (Q) in [-1, 1]; NaN where never visited
     priors: np.ndarray  # [N*N+1] prior as searched (noise included); -1 for illegal moves
+    scores: np.ndarray | None = None  # [N*N+1] mean score in points; NaN where never visited; None without a head
 
 
 class BatchedSearch:
@@ -55,7 +62,7 @@ class BatchedSearch:
         self.config, self.size, self.games, self.evaluator = config, size, games, evaluator
         self.actions = size * size + 1
         capacity = config.node_capacity()
-        self.trees = Trees(games, capacity, self.actions)
+        self.trees = Trees(games, capacity, self.actions, utility=config.score_utility > 0)
         # Room in each history for the game so far plus the deepest path and any
         # rollout that follows it.
         self.max_game_length = max_game_length or 4 * size * size
@@ -91,6 +98,9 @@ class BatchedSearch:
         self.params[kernels.P_C_VISIT] = config.gumbel_c_visit
         self.params[kernels.P_C_SCALE] = config.gumbel_c_scale
         self.params[kernels.P_LEAVES_PER_GAME] = config.leaves_per_game
+        self.params[kernels.P_UTILITY_ON] = 1.0 if self.trees.utility else 0.0
+        self.params[kernels.P_SCORE_SCALE] = config.score_scale_for(size)
+        self.no_scores = np.zeros(rows, np.float32)  # the leaves' scores when the evaluator has no score head
 
         self.gumbel_score = np.zeros((games, self.actions), np.float64)
         # Log priors of the nodes Gumbel's interior choice has met, cached per node;
@@ -192,6 +202,8 @@ class BatchedSearch:
         for g, count in zip(games, counts):
             self.target[g] = count
             self._prepare_roots([g])  # a root evaluated before (a tree reused)
+        # The weight is read here, not at construction: the evaluator may be replaced.
+        self.params[kernels.P_SCORE_UTILITY] = self.config.score_utility if self.has_score else 0.0
         t = self.trees
         while True:
             rows, finished = kernels.gather_leaves(
@@ -202,11 +214,12 @@ class BatchedSearch:
                 self.keep_positions,
             )  # fmt: skip
             if rows:
-                priors, values = self._evaluate(rows)
+                priors, values, scores = self._evaluate(rows)
                 short, roots = kernels.expand_and_backup(
                     t.parent, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, t.status, self.logits_ready,
                     rows, self.leaf_game, self.leaf_node, self.leaf_parent, self.legal, priors, values,
-                    self.done, self.pending, self.target,
+                    self.done, self.pending, self.target, t.score_sum, t.raw_score, t.utility_sum, t.raw_utility,
+                    scores, self.params,
                 )  # fmt: skip
                 if roots:
                     # Only a root expanded in this round can need its noise (one evaluated
@@ -220,7 +233,26 @@ class BatchedSearch:
             elif finished == 0 and not self.pending.any():
                 raise RuntimeError("search made no progress (no leaf, no terminal, nothing in flight)")
 
-    def _evaluate(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    @property
+    def has_score(self) -> bool:
+        """Whether the evaluator has a score head (``has_score``): then results carry scores."""
+        return bool(getattr(self.evaluator, "has_score", False))
+
+    def _evaluate(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        scores = self.no_scores[:rows]
+        if self.has_score:
+            if self.keep_positions:
+                komi = self.komi[self.leaf_game[:rows]]
+                positions = (self.positions[:rows], self.position_histories[:rows], komi)
+                answer = self.evaluator.evaluate_with_score(
+                    self.features[:rows], self.legal[:rows], positions=positions
+                )
+            else:
+                answer = self.evaluator.evaluate_with_score(self.features[:rows], self.legal[:rows])
+            priors, values, scores = answer
+            priors = np.asarray(priors, np.float32).reshape(rows, self.actions)
+            values = np.asarray(values, np.float32).reshape(rows)
+            return priors, values, np.asarray(scores, np.float32).reshape(rows)
         if self.keep_positions:
             komi = self.komi[self.leaf_game[:rows]]
             answer = self.evaluator.evaluate(
@@ -232,7 +264,7 @@ class BatchedSearch:
         priors, values = answer
         priors = np.asarray(priors, np.float32).reshape(rows, self.actions)
         values = np.asarray(values, np.float32).reshape(rows)
-        return priors, values
+        return priors, values, scores
 
     def _prepare_roots(self, games: list[int]) -> None:
         """Root noise (Dirichlet for PUCT, Gumbel sampling) of each of ``games``, in this
@@ -294,6 +326,15 @@ class BatchedSearch:
         if t.node_count[g] == 0 or t.status[g, ROOT] != EXPANDED:
             return 0.0
         return float(t.raw_value[g, ROOT])
+    def root_score(self, g: int) -> float | None:
+        """Mean score of the root in points for its player to move (the search's score
+        lead); None when the evaluator has no score head."""
+        t = self.trees
+        if not self.has_score:
+            return None
+        if t.node_count[g] == 0 or t.visits[g, ROOT] == 0:
+            return 0.0
+        return float(-t.score_sum[g, ROOT] / t.visits[g, ROOT])
 
     def policy_target(self, g: int) -> np.ndarray:
         """The training target: Gumbel's improved policy, else the visit distribution."""
@@ -301,7 +342,7 @@ class BatchedSearch:
         if self.config.gumbel:
             out = np.zeros(self.actions, np.float64)
             kernels.improved_policy(
-                t.children, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, g, ROOT, self.params, out
+                t.children, t.prior, t.visits, t.virtual, t.utility_sum, t.raw_utility, g, ROOT, self.params, out
             )
             return out.astype(np.float32)
         visits = self.root_visits(g).astype(np.float64)
@@ -313,7 +354,7 @@ class BatchedSearch:
         config = self.config
         if config.gumbel:
             return int(kernels.gumbel_final_action(
-                t.children, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, g, self.params,
+                t.children, t.prior, t.visits, t.virtual, t.utility_sum, t.raw_utility, g, self.params,
                 self.gumbel_score, self.considered, self.work,
             ))  # fmt: skip
         visits = self.root_visits(g).astype(np.float64)
@@ -337,12 +378,18 @@ class BatchedSearch:
         visits = self.root_visits(g)
         if t.node_count[g] == 0:
             empty = np.full(self.actions, np.nan)
-            return RootStatistics(visits, empty, np.full(self.actions, -1.0, np.float32))
+            return RootStatistics(
+                visits, empty, np.full(self.actions, -1.0, np.float32), empty.copy() if self.has_score else None
+            )
         children = t.children[g, ROOT]
         sums = np.where(children >= 0, t.value_sum[g, np.maximum(children, 0)], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             values = np.where(visits > 0, sums / np.maximum(visits, 1), np.nan)
-        return RootStatistics(visits, values, t.prior[g, ROOT].copy())
+        scores = None
+        if self.has_score:
+            score_sums = np.where(children >= 0, t.score_sum[g, np.maximum(children, 0)], 0.0)
+            scores = np.where(visits > 0, score_sums / np.maximum(visits, 1), np.nan)
+        return RootStatistics(visits, values, t.prior[g, ROOT].copy(), scores)
 
     def principal_variation(self, g: int, limit: int = 20, first: int | None = None) -> list[int]:
         """Most visited moves from the root down, as flat moves; with ``first``, the
@@ -372,6 +419,7 @@ class BatchedSearch:
             value=self.root_value(g),
             root_visits=int(t.visits[g, ROOT]) if t.node_count[g] else 0,
             principal_variation=self.principal_variation(g),
+            score=self.root_score(g),
         )
 
     def is_full(self, g: int) -> bool:

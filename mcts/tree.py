@@ -8,6 +8,11 @@ Values: ``value_sum[g, n]`` adds up results from the point of view of the player
 who *moved into* node ``n`` (the player to move at its parent), so the mean
 ``value_sum / visits`` of a child is the parent's Q for that action, directly.
 ``raw_value`` is the evaluator's value of the node for *its* player to move.
+``score_sum``/``raw_score`` are the same for the score in points (the evaluator's
+score head, or the rules' final score at a terminal node), and
+``utility_sum``/``raw_utility`` for the utility selection maximises (value plus
+the score utility, see ``mcts._kernels``). Without a score utility those two are
+``value_sum``/``raw_value`` themselves, not copies.
 
 A full tree stops growing: a leaf found when no node is left is evaluated and
 backed up through its parent without being stored.
@@ -31,7 +36,7 @@ TERMINAL = 2  # the game is over there; ``raw_value`` holds the result
 class Trees:
     """``games`` trees of ``capacity`` nodes over ``actions`` = N*N+1 moves."""
 
-    def __init__(self, games: int, capacity: int, actions: int):
+    def __init__(self, games: int, capacity: int, actions: int, utility: bool = False):
         self.games, self.capacity, self.actions = games, capacity, actions
         self.node_count = np.zeros(games, np.int32)  # [G]
         self.parent = np.full((games, capacity), NO_PARENT, np.int32)  # [G, T]
@@ -43,6 +48,11 @@ class Trees:
         self.value_sum = np.zeros((games, capacity), np.float64)  # [G, T] mover's point of view
         self.raw_value = np.zeros((games, capacity), np.float32)  # [G, T] node player's point of view
         self.status = np.zeros((games, capacity), np.int8)  # [G, T] NEW, EXPANDED, TERMINAL
+        self.score_sum = np.zeros((games, capacity), np.float64)  # [G, T] points, mover's point of view
+        self.raw_score = np.zeros((games, capacity), np.float32)  # [G, T] points, node player's point of view
+        self.utility = utility
+        self.utility_sum = np.zeros_like(self.value_sum) if utility else self.value_sum  # [G, T] as value_sum
+        self.raw_utility = np.zeros_like(self.raw_value) if utility else self.raw_value  # [G, T] as raw_value
 
     def arrays(self) -> tuple:
         """The arrays in the order the kernels take them."""
@@ -57,6 +67,10 @@ class Trees:
             self.value_sum,
             self.raw_value,
             self.status,
+            self.score_sum,
+            self.raw_score,
+            self.utility_sum,
+            self.raw_utility,
         )
 
     def clear(self, game: int) -> None:

@@ -21,6 +21,8 @@ class NetConfig:
     ``input_planes``: feature planes (17, AlphaGo Zero's; see ``engine.game``).
     ``blocks``/``channels``: residual tower depth and width.
     ``ownership``: add KataGo's ownership head (N*N outputs in [-1, 1]).
+    ``score``: add a score head (the expected final score in points for the
+    player to move, off the value head's hidden layer); see ``nets.model``.
     ``global_pooling_blocks``: indices (0-based) of the blocks that get KataGo's
     global pooling (board-wide mean and max of some channels biasing the others).
     ``depthwise``: depthwise-separable convolutions in the tower (MobileNet style),
@@ -36,6 +38,7 @@ class NetConfig:
     global_pooling_blocks: tuple[int, ...] = ()
     depthwise: bool = False
     value_hidden: int = 256
+    score: bool = False
 
     def __post_init__(self):
         # A list from TOML or JSON is accepted and frozen into a sorted tuple.
@@ -45,7 +48,8 @@ class NetConfig:
         object.__setattr__(self, "global_pooling_blocks", tuple(sorted({int(b) for b in blocks})))
         types = [(name, _is_int, "an integer") for name in ("board_size", "input_planes", "blocks", "channels",
                                                              "value_hidden")]  # fmt: skip
-        types += [(name, lambda v: isinstance(v, bool), "true or false") for name in ("ownership", "depthwise")]
+        flags = ("ownership", "depthwise", "score")
+        types += [(name, lambda v: isinstance(v, bool), "true or false") for name in flags]
         for name, is_type, kind in types:
             if not is_type(getattr(self, name)):
                 raise ValueError(f"network config: {name} must be {kind}, got {getattr(self, name)!r}")

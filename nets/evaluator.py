@@ -5,7 +5,10 @@ Interface (``mcts.search``'s, which this module does not import):
 ``[B, C, N, N]``, ``legal`` bool ``[B, N*N+1]``; ``priors`` float32 ``[B, N*N+1]``,
 a softmax over each row's legal moves (0 elsewhere; all 0 in a row with no legal
 move), ``values`` float32 ``[B]`` in [-1, 1] for the player to move.
-``evaluate_full`` adds ``ownership`` float32 ``[B, N*N]`` (None without the head).
+``evaluate_full`` adds ``ownership`` float32 ``[B, N*N]`` and ``score`` float32
+``[B]`` (points for the player to move), each None without its head.
+``evaluate_with_score`` is the search's call when ``has_score``: priors, values
+and scores, the scores averaged over symmetries like the values.
 
 Backends (``backend``), which run the network; masking, softmax and symmetries
 are this module's, the same for both:
@@ -67,6 +70,7 @@ class Evaluation:
     priors: np.ndarray  # [B, N*N+1], softmax over legal moves
     values: np.ndarray  # [B] in [-1, 1], for the player to move
     ownership: np.ndarray | None  # [B, N*N] in [-1, 1], +1 = the player to move's; None without the head
+    score: np.ndarray | None = None  # [B] expected final score in points for the player to move; None without the head
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -181,6 +185,10 @@ class NetEvaluator:
         return self.config.ownership
 
     @property
+    def has_score(self) -> bool:
+        return self.config.score
+
+    @property
     def description(self) -> str:
         """The backend and mode in a few words, e.g. ``openvino bf16`` (for logs and benchmarks)."""
         return f"{self.backend} {self.mode}"
@@ -208,8 +216,14 @@ class NetEvaluator:
         answer = self.evaluate_full(features, legal)
         return answer.priors, answer.values
 
+    def evaluate_with_score(self, features: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Priors, values and scores (points; zeros without the head) of a batch of positions."""
+        answer = self.evaluate_full(features, legal)
+        scores = answer.score if answer.score is not None else np.zeros(len(answer.values), np.float32)
+        return answer.priors, answer.values, scores
+
     def evaluate_full(self, features: np.ndarray, legal: np.ndarray) -> Evaluation:
-        """Priors, values and ownership (None without the head) of a batch of positions."""
+        """Priors, values, ownership and score (each None without its head) of a batch of positions."""
         features, legal = self._check(features, legal)
         batch, size = len(features), self.size
         with torch.inference_mode():
@@ -231,6 +245,7 @@ class NetEvaluator:
             logits = output.policy_logits.float()
             values = output.value.float()
             ownership = None if output.ownership is None else output.ownership.float()
+            score = None if output.score is None else output.score.float()
             if symmetries is not None:  # back to the positions' own orientation
                 back = inverse_symmetries(symmetries)
                 logits = transform_policy(logits, back, size)
@@ -243,11 +258,14 @@ class NetEvaluator:
                 values = values.view(SYMMETRIES, batch).mean(0)
                 if ownership is not None:
                     ownership = ownership.view(SYMMETRIES, batch, -1).mean(0)
+                if score is not None:
+                    score = score.view(SYMMETRIES, batch).mean(0)
             values = values.clamp(-1.0, 1.0)
             return Evaluation(
                 priors=priors.cpu().numpy(),
                 values=values.cpu().numpy(),
                 ownership=None if ownership is None else ownership.cpu().numpy(),
+                score=None if score is None else score.cpu().numpy(),
             )
 
     def _check(self, features: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""The training loss: policy cross-entropy, value MSE, optional ownership BCE.
+"""The training loss: policy cross-entropy, value MSE, optional ownership BCE and score Huber.
 
 Targets, as a batch dict of tensors (the same keys ``train_step`` takes):
 
@@ -13,6 +13,13 @@ Targets, as a batch dict of tensors (the same keys ``train_step`` takes):
   Loss: binary cross-entropy of ``(owner + 1) / 2`` against the head's
   ``sigmoid(2 * logit) = (tanh(logit) + 1) / 2``, averaged over points. KataGo
   weights the sum over points by 1.5 / N**2, which is 1.5 times this mean.
+- ``score`` float ``[B]`` (optional): the game's final area score in points
+  (komi included) for the player to move, NaN where the game has no final score
+  (a resignation; those positions are left out of this term). Loss: smooth L1
+  (Huber divided by its ``SCORE_HUBER_BETA``) of the head's points and the
+  target, both divided by the board's points: quadratic within a tenth of the
+  board, linear beyond, so a freak result (a dead group left on the board by
+  two passes) pulls no harder than any other miss.
 
 L2 regularisation is the optimizer's weight decay, not a loss term.
 """
@@ -28,19 +35,24 @@ import torch.nn.functional as F
 from engine.game import BLACK, owner_signs
 from nets.model import NetOutput
 
-TERMS = ("total", "policy", "policy_kl", "value", "ownership")
+TERMS = ("total", "policy", "policy_kl", "value", "ownership", "score")
+# Smooth L1's quadratic zone, as a share of the board's points (8 points on 9x9).
+SCORE_HUBER_BETA = 0.1
 
 
 @dataclass(frozen=True)
 class LossWeights:
-    """Weights of the loss terms; ``ownership`` is KataGo's 1.5 (times the mean over points)."""
+    """Weights of the loss terms; ``ownership`` is KataGo's 1.5 (times the mean over points);
+    ``score`` weighs the score head's smooth L1 (its gradient is at most 1 per position,
+    as the value's MSE is at most 4)."""
 
     policy: float = 1.0
     value: float = 1.0
     ownership: float = 1.5
+    score: float = 0.5
 
     def __post_init__(self):
-        for name in ("policy", "value", "ownership"):
+        for name in ("policy", "value", "ownership", "score"):
             weight = getattr(self, name)
             if not (isinstance(weight, (int, float)) and 0 <= weight < float("inf")):
                 raise ValueError(f"loss weight {name} must be a finite number >= 0, got {weight!r}")
@@ -96,4 +108,22 @@ def loss_terms(
             # No target: a zero term still touches the head, so every parameter gets
             # a gradient and DistributedDataParallel does not wait for missing ones.
             total = total + 0.0 * output.ownership_logits.sum()
+    if output.score is not None:
+        target = batch.get("score")
+        if target is not None:
+            score_loss = _score_loss(output.score.float(), target.float(), output.policy_logits.shape[1] - 1)
+            total = total + weights.score * score_loss
+            names.append("score")
+            terms.append(score_loss)
+        else:
+            total = total + 0.0 * output.score.sum()
     return total, names, torch.stack([total, *terms]).detach()
+
+
+def _score_loss(predicted: torch.Tensor, target: torch.Tensor, points: int) -> torch.Tensor:
+    """Mean smooth L1 over the positions with a final score (a finite target); zero, with
+    the head still in the graph (DDP), when the batch has none."""
+    known = torch.isfinite(target)
+    error = F.smooth_l1_loss(predicted / points, torch.where(known, target, 0.0) / points, reduction="none",
+                             beta=SCORE_HUBER_BETA)  # fmt: skip
+    return torch.where(known, error, 0.0).sum() / known.sum().clamp(min=1)

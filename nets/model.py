@@ -8,10 +8,20 @@ Input: float ``[B, C, N, N]`` feature planes (``C = config.input_planes``, see
 - ``value`` ``[B]`` in [-1, 1] (tanh): expected result for the player to move.
 - ``ownership`` ``[B, N*N]`` in [-1, 1] or None: +1 = the point ends up owned by
   the player to move; ``ownership_logits`` is the same before tanh, for the loss.
+- ``score`` ``[B]`` in points or None: the expected final area score (the player
+  to move's points minus the opponent's, komi included) for the player to move.
 
 Tower: 3x3 conv stem, then ``blocks`` residual blocks (conv-BN-ReLU-conv-BN plus
 the shortcut, ReLU). Options (``NetConfig``): depthwise-separable convolutions
-in the blocks, global pooling in chosen blocks, an ownership head.
+in the blocks, global pooling in chosen blocks, an ownership head, a score head.
+
+The score head is a score-lead regression read off the value head's hidden layer
+(KataGo reads its score off the same pooled features as its value): one linear
+unit, scaled by the board's points, so it costs N*N + 1 multiply-adds
+(``value_hidden`` of them) next to the tower's millions. KataGo's full score belief
+(a distribution over score differences) would add a softmax over ~2 N*N bins for
+a small gain at these sizes; the regression, trained with a robust loss, is the
+lever the issue asks for at the least cost.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ class NetOutput(NamedTuple):
     value: torch.Tensor  # [B] in [-1, 1]
     ownership: torch.Tensor | None  # [B, N*N] in [-1, 1], None without the head
     ownership_logits: torch.Tensor | None  # [B, N*N] before tanh
+    score: torch.Tensor | None = None  # [B] points for the player to move, None without the head
 
 
 def conv_bn(in_channels: int, out_channels: int, kernel: int) -> nn.Sequential:
@@ -117,6 +128,9 @@ class DualNet(nn.Module):
         self.value_fc2 = nn.Linear(config.value_hidden, 1)
         # KataGo reads ownership straight off the trunk with a 1x1 convolution.
         self.ownership_conv = nn.Conv2d(c, 1, 1) if config.ownership else None
+        # The score shares the value head's hidden layer: one more unit beside the value.
+        self.score_fc = nn.Linear(config.value_hidden, 1) if config.score else None
+        self.score_scale = float(points)  # the unit's output is a share of the board, the head's in points
 
     def forward(self, planes: torch.Tensor) -> NetOutput:
         x = self.blocks(F.relu(self.stem(planes), inplace=True))
@@ -125,10 +139,11 @@ class DualNet(nn.Module):
         policy = self.policy_fc(F.relu(self.policy_conv(x)).flatten(1))
         hidden = F.relu(self.value_fc1(F.relu(self.value_conv(x)).flatten(1)))
         value = torch.tanh(self.value_fc2(hidden)).squeeze(1)
+        score = None if self.score_fc is None else self.score_fc(hidden).squeeze(1) * self.score_scale
         if self.ownership_conv is None:
-            return NetOutput(policy, value, None, None)
+            return NetOutput(policy, value, None, None, score)
         ownership_logits = self.ownership_conv(x).flatten(1)
-        return NetOutput(policy, value, torch.tanh(ownership_logits), ownership_logits)
+        return NetOutput(policy, value, torch.tanh(ownership_logits), ownership_logits, score)
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from selfplay.records import SelfPlayGame
-from selfplay.replay import samples
+from selfplay.replay import samples, score_targets
 from selfplay.surprise import frequency_weights
 
 
@@ -75,7 +75,7 @@ class BufferConfig:
 
 
 class ReplayBuffer:
-    """Games in arrival order; samples of (planes, policy, value, ownership)."""
+    """Games in arrival order; samples of (planes, policy, value, ownership, score)."""
 
     def __init__(self, config: BufferConfig, size: int, seed: int = 0):
         self.config, self.size = config, size
@@ -142,7 +142,8 @@ class ReplayBuffer:
         """``batch`` positions from the window (see ``draw``), as training arrays.
 
         Returns planes float32 [B, 17, N, N], policy [B, N*N+1], value [B],
-        ownership [B, N*N], all from the view of each position's player to move.
+        ownership [B, N*N], score [B] (points; NaN for resigned games), all from
+        the view of each position's player to move.
         Symmetries are applied by the trainer (``nets.augment``).
         """
         chosen = self.draw(batch)
@@ -151,11 +152,11 @@ class ReplayBuffer:
         positions = index["move"][chosen]
         policies = index["policies"][chosen]
         self.samples_drawn += batch
-        planes, policy, value, ownership = samples(
+        planes, policy, value, ownership, score = samples(
             index["moves"], index["move_offsets"], games, positions, self.size, index["winners"],
-            index["ownership"], policies,
+            index["ownership"], policies, index["scores"],
         )  # fmt: skip
-        return {"planes": planes, "policy": policy, "value": value, "ownership": ownership}
+        return {"planes": planes, "policy": policy, "value": value, "ownership": ownership, "score": score}
 
     def _build_index(self) -> dict:
         if self._index is not None:
@@ -178,6 +179,7 @@ class ReplayBuffer:
             "moves": np.concatenate([g.moves.astype(np.int16) for g in games]) if games else np.zeros(0, np.int16),
             "move_offsets": move_offsets,
             "winners": np.array([g.winner for g in games], np.int64),
+            "scores": score_targets([g.score for g in games], [g.resigned for g in games]),
             "ownership": np.stack([g.ownership for g in games]) if games else np.zeros((0, actions - 1), np.int8),
             "cumulative": (np.cumsum(np.concatenate(self.weights)) if self.config.weighted and games else None),
         }

@@ -7,7 +7,13 @@ moves costs ~15 us a sample, far below a training step, and keeps the buffer
 
 Targets are for the player to move at the sampled position: value +1 if that
 player won, -1 if lost, 0 for a draw; ownership +1 for points that player owned
-at the end, -1 for the opponent's, 0 neutral.
+at the end, -1 for the opponent's, 0 neutral; score the final area score (komi
+included) as that player's points minus the opponent's.
+
+A resigned game has no final score: its record's ``score`` is the position as it
+stood at the resignation (stones still to be captured, territory still open), so
+its score target is NaN and the loss leaves those positions out (KataGo trains
+its score heads only on games played out). Its value target still counts.
 """
 
 from __future__ import annotations
@@ -38,12 +44,14 @@ def replay_features(moves, move_offsets, games, positions, size, out):
         rules.write_features(state, out[i])
 
 
-def samples(moves, move_offsets, games, positions, size, winners, ownership, policies):
+def samples(moves, move_offsets, games, positions, size, winners, ownership, policies, scores=None):
     """Training arrays for the chosen positions.
 
     ``winners`` [G] (1 black, 2 white, 0 draw), ``ownership`` [G, N*N] (+1 black),
-    ``policies`` [S, N*N+1] the targets already gathered for these samples.
-    Returns planes [S, 17, N, N], policy [S, A], value [S], ownership [S, N*N].
+    ``policies`` [S, N*N+1] the targets already gathered for these samples,
+    ``scores`` [G] black's final score minus komi (NaN: none, a resignation).
+    Returns planes [S, 17, N, N], policy [S, A], value [S], ownership [S, N*N],
+    score [S] (NaN where unknown, all NaN without ``scores``).
     """
     count = len(games)
     planes = np.empty((count, FEATURE_PLANES, size, size), np.float32)
@@ -53,4 +61,12 @@ def samples(moves, move_offsets, games, positions, size, winners, ownership, pol
     winner = winners[games]
     value = np.where(winner == 0, 0.0, np.where((winner == 1) == to_play_black, 1.0, -1.0)).astype(np.float32)
     owner = ownership[games].astype(np.float32) * side[:, None]
-    return planes, policies.astype(np.float32), value, owner
+    score = np.full(count, np.nan, np.float32) if scores is None else (scores[games] * side).astype(np.float32)
+    return planes, policies.astype(np.float32), value, owner, score
+
+
+def score_targets(scores, resigned) -> np.ndarray:
+    """Per game, the final score to train on: the record's ``score`` (black - white - komi),
+    NaN for a resigned game (see the module docstring)."""
+    scores = np.asarray(scores, np.float64)
+    return np.where(np.asarray(resigned) != 0, np.nan, scores)

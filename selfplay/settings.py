@@ -94,7 +94,9 @@ class TrainingConfig:
     what is published, checkpointed as the network, evaluated and shipped is an
     exponential moving average of the weights with this decay (``nets.weight_average``;
     KataGo's averaging), while training goes on from the raw weights; 0 publishes the
-    raw weights.
+    raw weights. ``score_loss_weight``:
+    the score head's loss weight (``nets.loss.LossWeights.score``; read only when
+    the network has a score head).
     """
 
     steps: int = 10_000
@@ -109,6 +111,7 @@ class TrainingConfig:
     keep_every: int = 5_000
     max_grad_norm: float = 5.0
     ema_decay: float = 0.0
+    score_loss_weight: float = 0.5
 
     def __post_init__(self):
         if not 0.0 <= self.ema_decay < 1.0:
@@ -123,6 +126,9 @@ class TrainingConfig:
             raise ValueError("training: learning rates must be positive")
         if min(self.checkpoint_every, self.publish_every, self.keep_last, self.keep_every) < 1:
             raise ValueError("training: checkpoint_every, publish_every, keep_last, keep_every must be at least 1")
+        weight = self.score_loss_weight
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight < float("inf"):
+            raise ValueError(f"training: score_loss_weight must be a finite number >= 0, got {weight!r}")
 
     def learning_rate(self, step: int) -> float:
         rate = self.lr_schedule[0][1]

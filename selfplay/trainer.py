@@ -73,7 +73,7 @@ def train_loop_per_worker(loop_config: dict) -> None:
     if checkpoint.optimizer_state is not None:
         optimizer.load_state_dict(checkpoint.optimizer_state)
     autocast = torch.bfloat16 if training.bf16 and bf16_supported(device) else None
-    weights = LossWeights(ownership=1.5 if config.network.ownership else 0.0)
+    weights = LossWeights(ownership=1.5 if config.network.ownership else 0.0, score=training.score_loss_weight)
     generator = torch.Generator().manual_seed(config.seed * 1000 + rank)
     per_rank = training.batch_size // world
     started, waited = time.perf_counter(), 0.0  # the share of time spent waiting for self-play
@@ -142,7 +142,10 @@ def _to_tensors(arrays: dict, generator: torch.Generator) -> dict[str, torch.Ten
     policy = torch.from_numpy(arrays["policy"])
     ownership = torch.from_numpy(arrays["ownership"])
     planes, policy, ownership = augment_randomly(planes, policy, ownership, generator)
-    return {"planes": planes, "policy": policy, "value": torch.from_numpy(arrays["value"]), "ownership": ownership}
+    # The score, like the value, is the same under every symmetry.
+    score = torch.from_numpy(arrays["score"]) if "score" in arrays else None
+    return {"planes": planes, "policy": policy, "value": torch.from_numpy(arrays["value"]), "ownership": ownership,
+            "score": score}  # fmt: skip
 
 
 def cpu_weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:

@@ -68,7 +68,8 @@ def test_openvino_answers_as_torch_fp32_on_the_networks_own_games(size):
 
 def test_fresh_weights_give_the_new_networks_answers_without_converting_again():
     torch.manual_seed(3)
-    source = DualNet(NetConfig(7, blocks=2, channels=16, ownership=True, global_pooling_blocks=(1,))).eval()
+    config = NetConfig(7, blocks=2, channels=16, ownership=True, global_pooling_blocks=(1,), score=True)
+    source = DualNet(config).eval()
     fast = NetEvaluator(source, backend="openvino", threads=1)
     features, legal = own_games_positions(NetEvaluator(source, backend="torch", mode="fp32"), games=1, seed=1)
     before = fast.evaluate_full(features, legal)
@@ -86,9 +87,34 @@ def test_fresh_weights_give_the_new_networks_answers_without_converting_again():
     np.testing.assert_allclose(after.priors, want.priors, atol=BF16_TOLERANCE)
     np.testing.assert_allclose(after.values, want.values, atol=BF16_TOLERANCE)
     np.testing.assert_allclose(after.ownership, want.ownership, atol=2 * BF16_TOLERANCE)
+    # The score (points) comes through the new weights as well: compared as a share of the board.
+    assert not np.allclose(after.score, before.score, atol=49 * BF16_TOLERANCE)
+    np.testing.assert_allclose(after.score / 49, want.score / 49, atol=BF16_TOLERANCE)
     # A state dict works too, and new weights replace constants: the network is converted once.
     fast.set_weights(source.state_dict())
     np.testing.assert_array_equal(fast.evaluate_full(features, legal).values, after.values)
+    assert fast.runner.full_conversions == 1
+
+
+@pytest.mark.parametrize("ownership", [False, True])
+def test_the_score_head_comes_through_openvino_as_through_torch_with_and_without_symmetries(ownership):
+    """Outputs are mapped by name: with or without the ownership head before it, the score
+    is the score (not the ownership's first point), in points, averaged over symmetries."""
+    torch.manual_seed(5)
+    source = DualNet(NetConfig(7, blocks=2, channels=16, ownership=ownership, score=True)).eval()
+    with torch.no_grad():
+        source.score_fc.bias.fill_(0.3)  # about +15 points: far from any other output's values
+    features, legal = own_games_positions(NetEvaluator(source, backend="torch", mode="fp32"), games=1, seed=2)
+    for symmetry in ("none", "all"):
+        exact = NetEvaluator(source, backend="torch", mode="fp32", symmetry=symmetry)
+        fast = NetEvaluator(source, backend="openvino", threads=1, symmetry=symmetry)
+        want, got = exact.evaluate_full(features, legal), fast.evaluate_full(features, legal)
+        assert got.score.shape == want.score.shape == (len(features),) and got.score.dtype == np.float32
+        assert np.abs(want.score).mean() > 5  # in points, not a share of the board
+        np.testing.assert_allclose(got.score / 49, want.score / 49, atol=BF16_TOLERANCE)
+        np.testing.assert_allclose(got.values, want.values, atol=BF16_TOLERANCE)
+        _priors, _values, scores = fast.evaluate_with_score(features, legal)
+        np.testing.assert_array_equal(scores, fast.evaluate_full(features, legal).score)
     assert fast.runner.full_conversions == 1
 
 

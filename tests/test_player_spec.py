@@ -35,8 +35,9 @@ def test_a_checkpoint_path_with_settings_and_the_older_net_spelling(model_5x5):
     new = parse_player_spec(f"{model_5x5}:sims=16,opening=3")
     old = parse_player_spec(f"net:{model_5x5},sims=16,opening=3")
     for spec in (new, old):
-        assert (spec.kind, spec.path, spec.settings) == ("net", model_5x5, {"sims": 16, "opening": 3})
-    assert parse_player_spec(model_5x5).settings == {"sims": 200, "opening": None}
+        assert (spec.kind, spec.path, spec.settings) == ("net", model_5x5, {"sims": 16, "opening": 3,
+                                                                           "score_utility": 0.0})  # fmt: skip
+    assert parse_player_spec(model_5x5).settings == {"sims": 200, "opening": None, "score_utility": 0.0}
     player = build_player(new, seed=0, size=5)
     assert player.config.simulations == 16 and player.config.temperature_moves == 3
     # A network varies its openings by default: max(2, N // 2) moves drawn by visits.
