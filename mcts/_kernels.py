@@ -13,6 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
+from engine import _features as feature_kernels
 from engine import _kernels as rules
 from engine.coords import padded_cells
 from mcts.tree import EXPANDED, ILLEGAL, NEW, NO_PARENT, ROOT, TERMINAL, UNVISITED
@@ -25,7 +26,8 @@ P_GUMBEL = 4  # 1.0: Gumbel root and interior selection; 0.0: PUCT
 P_C_VISIT = 5
 P_C_SCALE = 6
 P_LEAVES_PER_GAME = 7
-P_LENGTH = 8
+P_FEATURES = 8  # the evaluator's input feature version (engine.features)
+P_LENGTH = 9
 
 NEG_INF = -np.inf
 
@@ -497,6 +499,7 @@ def gather_leaves(
     games = root_states.shape[0]
     leaves = int(params[P_LEAVES_PER_GAME])
     use_gumbel = params[P_GUMBEL] > 0.0
+    version = int(params[P_FEATURES])
     path = np.empty(parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
     tried = np.empty(prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
@@ -515,8 +518,9 @@ def gather_leaves(
                 root = _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, NO_PARENT, 0)
                 virtual[g, root] += 1
                 _replay(root_states[g], path, 0, scratch_state, scratch_history)
-                rows = _write_leaf(scratch_state, scratch_history, features, legal, positions, position_histories,
-                                   keep_positions, rows, leaf_game, leaf_node, leaf_parent, g, root, NO_PARENT)  # fmt: skip
+                rows = _write_leaf(scratch_state, scratch_history, komi[g], version, features, legal, positions,
+                                   position_histories, keep_positions, rows, leaf_game, leaf_node, leaf_parent, g,
+                                   root, NO_PARENT)  # fmt: skip
                 pending[g] += 1
                 break
             if status[g, ROOT] == NEW:
@@ -563,9 +567,9 @@ def gather_leaves(
                     else:
                         if child >= 0:
                             virtual[g, child] += 1
-                        rows = _write_leaf(scratch_state, scratch_history, features, legal, positions,
-                                           position_histories, keep_positions, rows, leaf_game, leaf_node,
-                                           leaf_parent, g, child, node)  # fmt: skip
+                        rows = _write_leaf(scratch_state, scratch_history, komi[g], version, features, legal,
+                                           positions, position_histories, keep_positions, rows, leaf_game,
+                                           leaf_node, leaf_parent, g, child, node)  # fmt: skip
                         pending[g] += 1
                     break
                 if status[g, child] == NEW:
@@ -604,10 +608,14 @@ def _replay(root_state, path, depth, state, history):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _write_leaf(state, history, features, legal, positions, position_histories, keep_positions, row, leaf_game,
-                leaf_node, leaf_parent, g, node, from_node):  # fmt: skip
-    rules.write_features(state, features[row])
+def _write_leaf(state, history, komi, version, features, legal, positions, position_histories, keep_positions, row,
+                leaf_game, leaf_node, leaf_parent, g, node, from_node):  # fmt: skip
     rules.legal_mask(state, history, state[rules.META_TO_PLAY], legal[row])
+    if version == 2:
+        # The ko and superko bans are the empty points the mask refuses for repetition.
+        feature_kernels.write_features_v2_with_legal(state, legal[row], komi, features[row])
+    else:
+        rules.write_features(state, features[row])
     if keep_positions:
         _copy(positions[row], state, state.shape[0])
         _copy(position_histories[row], history, state[rules.META_HISTORY_LEN])

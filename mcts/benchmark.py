@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from engine.features import feature_version_of
 from engine.game import GameState
 from mcts.config import SearchConfig
 from mcts.evaluators import RolloutEvaluator, UniformEvaluator
@@ -51,6 +52,10 @@ class TimedEvaluator:
     @property
     def needs_positions(self) -> bool:
         return bool(getattr(self.inner, "needs_positions", False))
+
+    @property
+    def feature_version(self) -> int:
+        return feature_version_of(self.inner)
 
     def evaluate(self, features, legal, **kwargs):
         start = self.clock()

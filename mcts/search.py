@@ -2,12 +2,13 @@
 
 Each call of ``search`` runs every game's tree to its simulation target. A round
 gathers up to ``leaves_per_game`` leaves per game (virtual loss keeps them
-apart) into one ``(B, 17, N, N)`` feature buffer with legal masks, calls the
+apart) into one ``(B, C, N, N)`` feature buffer with legal masks, calls the
 evaluator once, then expands and backs up; selection, expansion and backup are
 Numba kernels (``_kernels.py``). Python runs once per round, never per node.
 
 The evaluator is anything with ``evaluate(features, legal) -> (priors, values)``:
-``features`` float32 ``[B, 17, N, N]``, ``legal`` bool ``[B, N*N+1]``, ``priors``
+``features`` float32 ``[B, C, N, N]`` in the evaluator's ``feature_version``
+(``engine.features``; 1, AlphaGo Zero's 17 planes, when it has none), ``legal`` bool ``[B, N*N+1]``, ``priors``
 ``[B, N*N+1]`` (need not be masked or normalised), ``values`` ``[B]`` in [-1, 1]
 for each leaf's player to move. An evaluator with ``needs_positions = True``
 (random rollouts) is called as ``evaluate(features, legal, positions=(states,
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import _kernels as rules
-from engine.game import FEATURE_PLANES, GameState
+from engine.features import feature_planes, feature_version_of
+from engine.game import GameState
 from mcts import _kernels as kernels
 from mcts.config import SearchConfig
 from mcts.tree import EXPANDED, NEW, ROOT, UNVISITED, Trees
@@ -52,7 +54,7 @@ class BatchedSearch:
 
     def __init__(self, config: SearchConfig, size: int, games: int, evaluator, seed: int = 0,
                  max_game_length: int | None = None):  # fmt: skip
-        self.config, self.size, self.games, self.evaluator = config, size, games, evaluator
+        self.config, self.size, self.games = config, size, games
         self.actions = size * size + 1
         capacity = config.node_capacity()
         self.trees = Trees(games, capacity, self.actions)
@@ -72,7 +74,7 @@ class BatchedSearch:
         self.root_prepared = np.zeros(games, np.bool_)
 
         rows = games * config.leaves_per_game
-        self.features = np.zeros((rows, FEATURE_PLANES, size, size), np.float32)
+        self.features = np.zeros((rows, 0, size, size), np.float32)  # sized by the evaluator's planes
         self.legal = np.zeros((rows, self.actions), np.bool_)
         self.leaf_game = np.zeros(rows, np.int32)
         self.leaf_node = np.zeros(rows, np.int32)
@@ -91,6 +93,7 @@ class BatchedSearch:
         self.params[kernels.P_C_VISIT] = config.gumbel_c_visit
         self.params[kernels.P_C_SCALE] = config.gumbel_c_scale
         self.params[kernels.P_LEAVES_PER_GAME] = config.leaves_per_game
+        self.evaluator = evaluator
 
         self.gumbel_score = np.zeros((games, self.actions), np.float64)
         # Log priors of the nodes Gumbel's interior choice has met, cached per node;
@@ -108,6 +111,20 @@ class BatchedSearch:
         # so a search is reproducible from its seed whatever other searches do.
         self.rng = np.random.default_rng(seed)
         self.root_noise = np.ones(games, np.bool_)  # Dirichlet noise wanted at this root
+
+    @property
+    def evaluator(self):
+        return self._evaluator
+
+    @evaluator.setter
+    def evaluator(self, evaluator) -> None:
+        """Take ``evaluator``; the leaves' planes follow its feature version."""
+        version = feature_version_of(evaluator)
+        planes = feature_planes(version)
+        if self.features.shape[1] != planes:
+            self.features = np.zeros((self.features.shape[0], planes, self.size, self.size), np.float32)
+        self.params[kernels.P_FEATURES] = version
+        self._evaluator = evaluator
 
     # --- positions -----------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Interface (``mcts.search``'s, which this module does not import):
 ``evaluate(features, legal) -> (priors, values)`` with ``features`` float32
-``[B, C, N, N]``, ``legal`` bool ``[B, N*N+1]``; ``priors`` float32 ``[B, N*N+1]``,
+``[B, C, N, N]`` (planes of version ``feature_version``, ``engine.features``), ``legal`` bool ``[B, N*N+1]``; ``priors`` float32 ``[B, N*N+1]``,
 a softmax over each row's legal moves (0 elsewhere; all 0 in a row with no legal
 move), ``values`` float32 ``[B]`` in [-1, 1] for the player to move.
 ``evaluate_full`` adds ``ownership`` float32 ``[B, N*N]`` (None without the head).
@@ -179,6 +179,11 @@ class NetEvaluator:
     @property
     def has_ownership(self) -> bool:
         return self.config.ownership
+
+    @property
+    def feature_version(self) -> int:
+        """The input planes the network reads (``engine.features``); the search writes these."""
+        return self.config.features
 
     @property
     def description(self) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.features import DEFAULT_FEATURE_VERSION, check_feature_version
 from selfplay.records import SelfPlayGame
 from selfplay.replay import samples
 
@@ -58,10 +59,12 @@ class BufferConfig:
 
 
 class ReplayBuffer:
-    """Games in arrival order; samples of (planes, policy, value, ownership)."""
+    """Games in arrival order; samples of (planes, policy, value, ownership), the planes
+    of input feature version ``features`` (the network's, see ``engine.features``)."""
 
-    def __init__(self, config: BufferConfig, size: int, seed: int = 0):
+    def __init__(self, config: BufferConfig, size: int, seed: int = 0, features: int = DEFAULT_FEATURE_VERSION):
         self.config, self.size = config, size
+        self.features = check_feature_version(features)
         self.rng = np.random.default_rng(seed)
         self.games: list[SelfPlayGame] = []
         self.total_games = 0
@@ -109,7 +112,7 @@ class ReplayBuffer:
     def sample(self, batch: int) -> dict[str, np.ndarray]:
         """``batch`` positions uniformly from the window, as training arrays.
 
-        Returns planes float32 [B, 17, N, N], policy [B, N*N+1], value [B],
+        Returns planes float32 [B, C, N, N], policy [B, N*N+1], value [B],
         ownership [B, N*N], all from the view of each position's player to move.
         Symmetries are applied by the trainer (``nets.augment``).
         """
@@ -123,7 +126,7 @@ class ReplayBuffer:
         self.samples_drawn += batch
         planes, policy, value, ownership = samples(
             index["moves"], index["move_offsets"], games, positions, self.size, index["winners"],
-            index["ownership"], policies,
+            index["ownership"], policies, komi=index["komi"], features=self.features,
         )  # fmt: skip
         return {"planes": planes, "policy": policy, "value": value, "ownership": ownership}
 
@@ -148,6 +151,7 @@ class ReplayBuffer:
             "moves": np.concatenate([g.moves.astype(np.int16) for g in games]) if games else np.zeros(0, np.int16),
             "move_offsets": move_offsets,
             "winners": np.array([g.winner for g in games], np.int64),
+            "komi": np.array([g.komi for g in games], np.float64),
             "ownership": np.stack([g.ownership for g in games]) if games else np.zeros((0, actions - 1), np.int8),
         }
         return self._index
