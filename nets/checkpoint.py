@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from engine.files import atomic_write_bytes
 from engine.features import FEATURE_VERSIONS
+from engine.files import atomic_write_bytes
 from engine.game import FEATURE_VERSION
 from nets.config import NetConfig
 from nets.model import DualNet, unwrap
