@@ -22,6 +22,8 @@ from nets.config import NetConfig
 from nets.evaluator import NetEvaluator
 from nets.model import DualNet
 from selfplay.buffer import BufferConfig, ReplayBuffer
+from selfplay.config_loading import ConfigError
+from selfplay.run_config import load_run_config, toml_text
 from selfplay.self_player import SelfPlayer
 from selfplay.settings import RulesConfig, SelfPlayConfig
 from tests.gtp_process import REPO_ROOT, EngineProcess
@@ -248,6 +250,24 @@ def test_a_diagram_start_has_no_history():
     planes = v2(game)
     assert planes[f.LAST_MOVES].ravel()[gtp_to_flat("E3", 5)] == 1.0
     assert not planes[f.LAST_MOVES + 1 :].any()
+
+
+# --- config -----------------------------------------------------------------------------
+
+
+def test_the_run_config_picks_the_version_and_the_shipped_configs_keep_version_1(tmp_path):
+    assert load_run_config(None, []).network.features == 1
+    for path in sorted((REPO_ROOT / "configs").glob("*.toml")):
+        network = load_run_config(path, []).network
+        assert (network.features, network.input_planes) == (1, 17), path.name
+    config = load_run_config(REPO_ROOT / "configs" / "9x9.toml", ["network.features=2"])
+    assert (config.network.features, config.network.input_planes) == (2, 21)
+    (tmp_path / "resolved.toml").write_text(toml_text(config))  # as the run directory keeps it
+    assert load_run_config(tmp_path / "resolved.toml", []) == config
+    with pytest.raises(ConfigError, match="^network: network config: features must be 1 or 2"):
+        load_run_config(None, ["network.features=3"])
+    with pytest.raises(ConfigError, match="^network: network config: input_planes 17 does not match features = 2"):
+        load_run_config(None, ["network.features=2", "network.input_planes=17"])
 
 
 # --- symmetries -----------------------------------------------------------------------
