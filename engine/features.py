@@ -6,10 +6,10 @@ evaluator reads, and the planes of a position for Python callers.
 - Version 2: KataGo-style planes (on-board, stones, liberties, ko and superko bans,
   komi, the last 5 moves; ``engine._features``, whose docstring lists them).
 
-A network's version is ``NetConfig.features``; the search, self-play's training
-samples and ``GameState.features`` all write planes through
-``engine._features.write_features_of_version``, so the planes a network is trained
-on are the planes it plays with.
+A network's version is ``NetConfig.features``; the search's leaves, self-play's
+training samples (replayed from the game records when sampled) and
+``GameState.features`` all write planes with the kernels of ``engine._features``, so
+the planes a network is trained on are the planes it plays with.
 """
 
 from __future__ import annotations
