@@ -10,9 +10,10 @@ The evaluator is anything with ``evaluate(features, legal) -> (priors, values)``
 ``features`` float32 ``[B, C, N, N]``, the planes of the evaluator's
 ``feature_version`` (``engine.features``; 1, AlphaGo Zero's 17, when it has none),
 ``legal`` bool ``[B, N*N+1]``, ``priors`` ``[B, N*N+1]`` (need not be masked or
-normalised), ``values`` ``[B]`` in [-1, 1] for each leaf's player to move. An evaluator with ``needs_positions = True``
-(random rollouts) is called as ``evaluate(features, legal, positions=(states,
-histories, komi))`` and gets the engine's arrays of each leaf too.
+normalised), ``values`` ``[B]`` in [-1, 1] for each leaf's player to move. An
+evaluator with ``needs_positions = True`` (random rollouts) is called as
+``evaluate(features, legal, positions=(states, histories, komi))`` and gets the
+engine's arrays of each leaf too.
 """
 
 from __future__ import annotations
