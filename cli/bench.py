@@ -32,6 +32,7 @@ def add_parser(subparsers) -> None:
     )
     mcts.add_argument("--seconds", type=float, default=3.0, help="CPU seconds spent on each figure (default 3)")
     mcts.add_argument("--seed", type=int, default=0)
+    add_features_argument(mcts, "input feature version the leaves are written in")
     mcts.set_defaults(run=run_mcts)
     add_net_parser(targets)
     add_selfplay_parser(targets)
@@ -60,10 +61,16 @@ def run_mcts(args) -> int:
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
     figures = benchmark_mcts(
-        args.size, args.games, args.sims, args.seconds, args.rollout_sims, args.playouts, args.seed
+        args.size, args.games, args.sims, args.seconds, args.rollout_sims, args.playouts, args.seed, args.features
     )
     report(f"mcts, {args.size}x{args.size}, {args.games} games x {args.sims} simulations, one core", figures)
     return 0
+
+
+def add_features_argument(parser, what: str) -> None:
+    """``--features``: the input feature version (``engine.features``: 1 AlphaGo Zero's, 2 KataGo-style)."""
+    parser.add_argument("--features", type=int, choices=(1, 2), default=1,
+                        help=f"{what}: 1 (AlphaGo Zero's 17 planes) or 2 (KataGo-style); default 1")  # fmt: skip
 
 
 def report(title: str, figures: dict) -> None:
@@ -85,6 +92,7 @@ def add_net_parser(targets) -> None:
     net.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1, as self-play workers)")
     net.add_argument("--seconds", type=float, default=1.0, help="seconds behind each figure (default 1)")
     net.add_argument("--seed", type=int, default=0)
+    add_features_argument(net, "the network's input feature version")
     add_backend_argument(net, "what to measure: auto (every backend here), torch or openvino")
     net.set_defaults(run=run_net)
 
@@ -100,7 +108,7 @@ def run_net(args) -> int:
         if getattr(args, name) < 1:
             raise ValueError(f"--{name} must be at least 1, got {getattr(args, name)}")
     figures = benchmark_net(args.size, args.blocks, args.channels, args.threads, args.seconds, seed=args.seed,
-                            backend=args.backend)  # fmt: skip
+                            backend=args.backend, features=args.features)  # fmt: skip
     title = f"net, {args.blocks} blocks x {args.channels} channels, {args.size}x{args.size}, {args.threads} thread(s)"
     report(title, figures)
     return 0
@@ -116,6 +124,7 @@ def add_selfplay_parser(targets) -> None:
     selfplay.add_argument("--sims", type=int, default=100, help="simulations a move (default 100)")
     selfplay.add_argument("--games", type=int, default=32, help="games per worker (default 32)")
     selfplay.add_argument("--seconds", type=float, default=20.0, help="seconds per self-play figure (default 20)")
+    add_features_argument(selfplay, "the network's input feature version")
     add_backend_argument(selfplay)
     selfplay.set_defaults(run=run_selfplay)
 
@@ -131,7 +140,7 @@ def run_selfplay(args) -> int:
     if not args.seconds > 0:
         raise ValueError(f"--seconds must be positive, got {args.seconds}")
     figures = benchmark_selfplay(args.size, args.blocks, args.channels, args.sims, args.games, args.seconds,
-                                 backend=args.backend)  # fmt: skip
+                                 backend=args.backend, features=args.features)  # fmt: skip
     title = f"self-play, {args.size}x{args.size}, {args.blocks}x{args.channels} net, {args.sims} sims, {figures['backend']}"
     report(title, figures)
     return 0

@@ -14,12 +14,14 @@ import math
 
 import numpy as np
 
+from engine import _features
 from engine import _kernels as k
 from engine.coords import NO_LOC, PASS_LOC, check_size, flat_to_gtp, flat_to_padded, padded_to_flat
+from engine.features import feature_planes
 
 EMPTY, BLACK, WHITE = k.EMPTY, k.BLACK, k.WHITE
-FEATURE_PLANES = 17
-FEATURE_VERSION = 1  # AlphaGo Zero's 17 planes; bump when the planes change
+FEATURE_PLANES = _features.V1_PLANES  # version 1's; ``engine.features`` has every version's
+FEATURE_VERSION = 1  # the default version (AlphaGo Zero's 17 planes); ``NetConfig.features`` picks one
 
 REASONS = {
     k.REASON_OCCUPIED: "occupied",
@@ -143,14 +145,15 @@ class GameState:
         k.owner_map(self.state, out)
         return out
 
-    def features(self, out: np.ndarray | None = None) -> np.ndarray:
-        """AlphaGo Zero's 17 input planes, float32 ``[17, N, N]`` (see ``write_features``)."""
-        shape = (FEATURE_PLANES, self.size, self.size)
+    def features(self, out: np.ndarray | None = None, version: int = FEATURE_VERSION) -> np.ndarray:
+        """The network's input planes of feature ``version`` (see ``engine.features``),
+        float32 ``[C, N, N]``: version 1 is AlphaGo Zero's 17, version 2 KataGo-style."""
+        shape = (feature_planes(version), self.size, self.size)
         if out is None:
             out = np.empty(shape, np.float32)
         elif out.shape != shape or out.dtype != np.float32:
             raise ValueError(f"feature buffer must be float32 {shape}, got {out.dtype} {out.shape}")
-        k.write_features(self.state, out)
+        _features.write_features_of_version(version, self.state, self.history, self.komi, out)
         return out
 
     # --- legality ------------------------------------------------------------

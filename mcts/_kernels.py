@@ -21,6 +21,7 @@ import math
 import numpy as np
 from numba import njit
 
+from engine import _features as feature_kernels
 from engine import _kernels as rules
 from engine.coords import padded_cells
 from mcts.tree import EXPANDED, ILLEGAL, NEW, NO_PARENT, ROOT, TERMINAL, UNVISITED
@@ -36,7 +37,8 @@ P_LEAVES_PER_GAME = 7
 P_UTILITY_ON = 8  # 1.0: utility arrays of their own (score utility configured); 0.0: aliases of the value's
 P_SCORE_UTILITY = 9  # w above (0 while the evaluator has no score)
 P_SCORE_SCALE = 10  # points: scale above
-P_LENGTH = 11
+P_FEATURES = 11  # the evaluator's input feature version (engine.features)
+P_LENGTH = 12
 
 NEG_INF = -np.inf
 
@@ -549,6 +551,7 @@ def gather_leaves(
     leaves = int(params[P_LEAVES_PER_GAME])
     utility_on = params[P_UTILITY_ON] > 0.0
     use_gumbel = params[P_GUMBEL] > 0.0
+    version = int(params[P_FEATURES])
     path = np.empty(parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
     tried = np.empty(prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
@@ -568,8 +571,9 @@ def gather_leaves(
                 _reset_sums(score_sum, utility_sum, g, root)
                 virtual[g, root] += 1
                 _replay(root_states[g], path, 0, scratch_state, scratch_history)
-                rows = _write_leaf(scratch_state, scratch_history, features, legal, positions, position_histories,
-                                   keep_positions, rows, leaf_game, leaf_node, leaf_parent, g, root, NO_PARENT)  # fmt: skip
+                rows = _write_leaf(scratch_state, scratch_history, komi[g], version, features, legal, positions,
+                                   position_histories, keep_positions, rows, leaf_game, leaf_node, leaf_parent, g,
+                                   root, NO_PARENT)  # fmt: skip
                 pending[g] += 1
                 break
             if status[g, ROOT] == NEW:
@@ -625,9 +629,9 @@ def gather_leaves(
                     else:
                         if child >= 0:
                             virtual[g, child] += 1
-                        rows = _write_leaf(scratch_state, scratch_history, features, legal, positions,
-                                           position_histories, keep_positions, rows, leaf_game, leaf_node,
-                                           leaf_parent, g, child, node)  # fmt: skip
+                        rows = _write_leaf(scratch_state, scratch_history, komi[g], version, features, legal,
+                                           positions, position_histories, keep_positions, rows, leaf_game,
+                                           leaf_node, leaf_parent, g, child, node)  # fmt: skip
                         pending[g] += 1
                     break
                 if status[g, child] == NEW:
@@ -667,10 +671,14 @@ def _replay(root_state, path, depth, state, history):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _write_leaf(state, history, features, legal, positions, position_histories, keep_positions, row, leaf_game,
-                leaf_node, leaf_parent, g, node, from_node):  # fmt: skip
-    rules.write_features(state, features[row])
+def _write_leaf(state, history, komi, version, features, legal, positions, position_histories, keep_positions, row,
+                leaf_game, leaf_node, leaf_parent, g, node, from_node):  # fmt: skip
     rules.legal_mask(state, history, state[rules.META_TO_PLAY], legal[row])
+    if version == 2:
+        # The ko and superko bans are the empty points the mask refuses for repetition.
+        feature_kernels.write_features_v2_with_legal(state, legal[row], komi, features[row])
+    else:
+        rules.write_features(state, features[row])
     if keep_positions:
         _copy(positions[row], state, state.shape[0])
         _copy(position_histories[row], history, state[rules.META_HISTORY_LEN])

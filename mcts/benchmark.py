@@ -9,7 +9,9 @@ Figures (``benchmark_mcts``'s dict):
 
 * ``sims_per_s``: completed simulations a second of ``BatchedSearch`` over
   ``games`` concurrent games with ``UniformEvaluator`` and PUCT; the cost of the
-  search itself, since the evaluator is nearly free.
+  search itself, since the evaluator is nearly free. The leaves' input planes are
+  of feature version ``features`` (1: AlphaGo Zero's, 2: KataGo-style), as a
+  network of that version would have them written.
 * ``sims_per_s_gumbel``: the same with Gumbel root search (sequential halving).
 * ``search_share`` / ``search_share_gumbel``: the fraction of that time spent
   outside the evaluator call (gathering leaves, expanding, backing up).
@@ -28,6 +30,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from engine.features import check_feature_version, feature_version_of
 from engine.game import GameState
 from mcts.config import SearchConfig
 from mcts.evaluators import RolloutEvaluator, UniformEvaluator
@@ -40,17 +43,23 @@ WARM_UP_SIMULATIONS = 16  # enough to run every kernel once (root, interior, bac
 @dataclass
 class TimedEvaluator:
     """Wraps an evaluator and adds up the time spent in its ``evaluate`` calls: CPU time
-    by default, or any ``clock`` (wall time where the caller measures wall time)."""
+    by default, or any ``clock`` (wall time where the caller measures wall time).
+    ``features``: the feature version the search writes (default: the inner evaluator's)."""
 
     inner: object
     seconds: float = 0.0
     calls: int = 0
     rows: int = 0
     clock: Callable[[], float] = time.process_time
+    features: int | None = None
 
     @property
     def needs_positions(self) -> bool:
         return bool(getattr(self.inner, "needs_positions", False))
+
+    @property
+    def feature_version(self) -> int:
+        return feature_version_of(self.inner) if self.features is None else self.features
 
     def evaluate(self, features, legal, **kwargs):
         start = self.clock()
@@ -94,7 +103,8 @@ def _repeat_for(seconds: float, step) -> tuple[int, float]:
     return calls, elapsed
 
 
-def benchmark_batched(config: SearchConfig, positions: list[GameState], seconds: float, seed: int = 0) -> dict:
+def benchmark_batched(config: SearchConfig, positions: list[GameState], seconds: float, seed: int = 0,
+                      features: int = 1) -> dict:  # fmt: skip
     """Simulations a second of ``BatchedSearch`` with the uniform evaluator over ``positions``.
 
     Every measured search starts from fresh trees (no reuse), so each one does
@@ -102,7 +112,7 @@ def benchmark_batched(config: SearchConfig, positions: list[GameState], seconds:
     """
     config = replace(config, reuse_tree=False)
     size, games = positions[0].size, len(positions)
-    evaluator = TimedEvaluator(UniformEvaluator())
+    evaluator = TimedEvaluator(UniformEvaluator(), features=features)
     search = BatchedSearch(config, size, games, evaluator, seed=seed)
 
     def one_search(simulations: int | None = None) -> None:
@@ -138,7 +148,7 @@ def benchmark_rollout_player(size: int, simulations: int, playouts: int, seconds
 
 
 def benchmark_mcts(size: int = 9, games: int = 64, simulations: int = 200, seconds: float = 3.0,
-                   rollout_simulations: int = 1000, playouts: int = 1, seed: int = 0) -> dict:  # fmt: skip
+                   rollout_simulations: int = 1000, playouts: int = 1, seed: int = 0, features: int = 1) -> dict:  # fmt: skip
     """Named figures of the search's speed (see the module docstring).
 
     ``seconds`` of CPU time go to each of the three measurements (PUCT, Gumbel,
@@ -148,15 +158,17 @@ def benchmark_mcts(size: int = 9, games: int = 64, simulations: int = 200, secon
         raise ValueError("games, simulations, rollout simulations and playouts must be at least 1")
     if not seconds > 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
+    check_feature_version(features)
     positions = opening_positions(size, games, seed)
-    puct = benchmark_batched(SearchConfig(simulations=simulations), positions, seconds, seed)
-    gumbel = benchmark_batched(SearchConfig(simulations=simulations, gumbel=True), positions, seconds, seed)
+    puct = benchmark_batched(SearchConfig(simulations=simulations), positions, seconds, seed, features)
+    gumbel = benchmark_batched(SearchConfig(simulations=simulations, gumbel=True), positions, seconds, seed, features)
     rollout = benchmark_rollout_player(size, rollout_simulations, playouts, seconds, seed)
     return {
         "size": size,
         "games": games,
         "simulations": simulations,
         "leaves_per_game": SearchConfig().leaves_per_game,
+        "features": features,
         "sims_per_s": round(puct["sims_per_s"], 1),
         "search_share": round(puct["search_share"], 3),
         "evaluator_rows_mean": round(puct["evaluator_rows_mean"], 1),

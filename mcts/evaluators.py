@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from engine import _kernels as rules
+from engine.features import feature_version_of
 from engine.game import BLACK, GameState
 
 
@@ -30,7 +31,8 @@ def head_ownership(evaluator, game: GameState) -> np.ndarray | None:
     (+1 black's); None when it has no head (``has_ownership``) or one for another size."""
     if not getattr(evaluator, "has_ownership", False) or getattr(evaluator, "size", game.size) != game.size:
         return None
-    ownership = evaluator.evaluate_full(game.features()[None], game.legal_moves()[None]).ownership
+    features = game.features(version=feature_version_of(evaluator))
+    ownership = evaluator.evaluate_full(features[None], game.legal_moves()[None]).ownership
     if ownership is None:
         return None
     sign = 1.0 if game.to_play == BLACK else -1.0  # the head speaks for the player to move

@@ -2,16 +2,18 @@
 
 Each call of ``search`` runs every game's tree to its simulation target. A round
 gathers up to ``leaves_per_game`` leaves per game (virtual loss keeps them
-apart) into one ``(B, 17, N, N)`` feature buffer with legal masks, calls the
+apart) into one ``(B, C, N, N)`` feature buffer with legal masks, calls the
 evaluator once, then expands and backs up; selection, expansion and backup are
 Numba kernels (``_kernels.py``). Python runs once per round, never per node.
 
 The evaluator is anything with ``evaluate(features, legal) -> (priors, values)``:
-``features`` float32 ``[B, 17, N, N]``, ``legal`` bool ``[B, N*N+1]``, ``priors``
-``[B, N*N+1]`` (need not be masked or normalised), ``values`` ``[B]`` in [-1, 1]
-for each leaf's player to move. An evaluator with ``needs_positions = True``
-(random rollouts) is called as ``evaluate(features, legal, positions=(states,
-histories, komi))`` and gets the engine's arrays of each leaf too. An evaluator
+``features`` float32 ``[B, C, N, N]``, the planes of the evaluator's
+``feature_version`` (``engine.features``; 1, AlphaGo Zero's 17, when it has none),
+``legal`` bool ``[B, N*N+1]``, ``priors`` ``[B, N*N+1]`` (need not be masked or
+normalised), ``values`` ``[B]`` in [-1, 1] for each leaf's player to move. An
+evaluator with ``needs_positions = True`` (random rollouts) is called as
+``evaluate(features, legal, positions=(states, histories, komi))`` and gets the
+engine's arrays of each leaf too. An evaluator
 with ``has_score = True`` is called as ``evaluate_with_score(features, legal)
 -> (priors, values, scores)`` instead, ``scores`` ``[B]`` in points for each
 leaf's player to move: the search then keeps each node's mean score (the
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import _kernels as rules
-from engine.game import FEATURE_PLANES, GameState
+from engine.features import feature_planes, feature_version_of
+from engine.game import GameState
 from mcts import _kernels as kernels
 from mcts.config import SearchConfig
 from mcts.tree import EXPANDED, NEW, ROOT, UNVISITED, Trees
@@ -59,7 +62,7 @@ class BatchedSearch:
 
     def __init__(self, config: SearchConfig, size: int, games: int, evaluator, seed: int = 0,
                  max_game_length: int | None = None):  # fmt: skip
-        self.config, self.size, self.games, self.evaluator = config, size, games, evaluator
+        self.config, self.size, self.games = config, size, games
         self.actions = size * size + 1
         capacity = config.node_capacity()
         self.trees = Trees(games, capacity, self.actions, utility=config.score_utility > 0)
@@ -79,7 +82,7 @@ class BatchedSearch:
         self.root_prepared = np.zeros(games, np.bool_)
 
         rows = games * config.leaves_per_game
-        self.features = np.zeros((rows, FEATURE_PLANES, size, size), np.float32)
+        self.features = np.zeros((rows, 0, size, size), np.float32)  # sized by the evaluator's planes
         self.legal = np.zeros((rows, self.actions), np.bool_)
         self.leaf_game = np.zeros(rows, np.int32)
         self.leaf_node = np.zeros(rows, np.int32)
@@ -101,6 +104,7 @@ class BatchedSearch:
         self.params[kernels.P_UTILITY_ON] = 1.0 if self.trees.utility else 0.0
         self.params[kernels.P_SCORE_SCALE] = config.score_scale_for(size)
         self.no_scores = np.zeros(rows, np.float32)  # the leaves' scores when the evaluator has no score head
+        self.evaluator = evaluator
 
         self.gumbel_score = np.zeros((games, self.actions), np.float64)
         # Log priors of the nodes Gumbel's interior choice has met, cached per node;
@@ -121,6 +125,20 @@ class BatchedSearch:
         # Each root's prior as the network gave it, kept before Dirichlet noise changes the
         # tree's copy: what self-play measures its policy surprise against (KataGo).
         self.root_raw_prior = np.zeros((games, self.actions), np.float32)
+
+    @property
+    def evaluator(self):
+        return self._evaluator
+
+    @evaluator.setter
+    def evaluator(self, evaluator) -> None:
+        """Take ``evaluator``; the leaves' planes follow its feature version."""
+        version = feature_version_of(evaluator)
+        planes = feature_planes(version)
+        if self.features.shape[1] != planes:
+            self.features = np.zeros((self.features.shape[0], planes, self.size, self.size), np.float32)
+        self.params[kernels.P_FEATURES] = version
+        self._evaluator = evaluator
 
     # --- positions -----------------------------------------------------------
 

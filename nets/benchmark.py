@@ -73,6 +73,7 @@ def benchmark_net(
     seed: int = 0,
     device: str | None = None,
     backend: str = "auto",
+    features: int = 1,
 ) -> dict:
     """Named figures (see the module docstring); ``seconds`` is the time behind each figure.
 
@@ -82,13 +83,14 @@ def benchmark_net(
     momentum, the real loss). At batch 64: ``best_b64`` (the fastest contestant),
     its speed-up over eager float32 and over torch bf16, and its share of the reference.
     ``backend``: ``auto`` measures every backend here, ``torch`` or ``openvino`` one.
+    ``features``: the network's input feature version (its number of input planes).
     """
     if not seconds > 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
     rng = np.random.default_rng(seed)
-    config = NetConfig(size, blocks=blocks, channels=channels)
+    config = NetConfig(size, blocks=blocks, channels=channels, features=features)
     model = DualNet(config)
     target = pick_device(device)
     contestants = _contestants(model, target, threads, backend)
@@ -96,6 +98,7 @@ def benchmark_net(
     figures: dict = {
         "size": size, "blocks": blocks, "channels": channels, "threads": threads,
         "parameters": model.parameter_count(), "device": target.type, "modes": ",".join(contestants),
+        "features": features,
     }  # fmt: skip
 
     for batch in batches:

@@ -4,8 +4,9 @@ Contents (a dict of plain Python values and tensors, so ``torch.load`` runs with
 ``weights_only=True`` and a file can never execute code when loaded):
 
 - ``format``: ``"dosaku-checkpoint"``; ``format_version``: this layout's version.
-- ``config``: ``NetConfig.to_dict()``; ``board_size`` and ``feature_version``
-  (``engine.game.FEATURE_VERSION``), checked on load against what the caller expects.
+- ``config``: ``NetConfig.to_dict()``; ``board_size`` and ``feature_version`` (the
+  config's ``features``; a config written before the key existed is version 1),
+  checked on load against each other and against what the caller expects.
 - ``rules``: a dict such as ``{"komi": 7.5}`` (what the net was trained for).
 - ``model``: the state dict; ``weights_digest``: SHA-256 of the weights, so a
   file damaged inside a tensor is refused instead of loaded as noise.
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from engine.features import FEATURE_VERSIONS
 from engine.files import atomic_write_bytes
 from engine.game import FEATURE_VERSION
 from nets.config import NetConfig
@@ -99,7 +101,7 @@ def save_checkpoint(
         "format_version": FORMAT_VERSION,
         "config": net.config.to_dict(),
         "board_size": net.config.board_size,
-        "feature_version": FEATURE_VERSION,
+        "feature_version": net.config.features,
         "rules": rules,
         "model": weights,
         "weights_digest": weights_digest(weights),
@@ -121,14 +123,14 @@ def load_checkpoint(
     path: str | os.PathLike,
     *,
     board_size: int | None = None,
-    feature_version: int = FEATURE_VERSION,
+    feature_version: int | None = None,
     map_location: str | torch.device = "cpu",
 ) -> Checkpoint:
     """Read and check a checkpoint; rebuild its network in eval mode.
 
     ``board_size``: the size the caller plays on (None accepts any). The feature
-    version must be ``feature_version`` (this engine's by default). Raises
-    ``CheckpointError`` on any problem, naming it in one line.
+    version must be one this engine writes (``engine.features``) and, when given,
+    ``feature_version``. Raises ``CheckpointError`` on any problem, naming it in one line.
     """
     name = os.fspath(path)
     if not os.path.isfile(name):
@@ -166,9 +168,15 @@ def load_checkpoint(
         raise CheckpointError(
             f"checkpoint {name} is for {config.board_size}x{config.board_size}, expected {board_size}x{board_size}"
         )
-    if data["feature_version"] != feature_version:
+    version = data["feature_version"]
+    if feature_version is not None and version != feature_version:
+        raise CheckpointError(f"checkpoint {name} has feature version {version}, expected {feature_version}")
+    if version not in FEATURE_VERSIONS:
+        known = ", ".join(map(str, FEATURE_VERSIONS))
+        raise CheckpointError(f"checkpoint {name} has feature version {version}, this Dosaku reads {known}")
+    if version != config.features:
         raise CheckpointError(
-            f"checkpoint {name} has feature version {data['feature_version']}, expected {feature_version}"
+            f"checkpoint {name} says feature version {version} but its network config has features = {config.features}"
         )
     weights = data["model"]
     if not isinstance(weights, dict) or not all(isinstance(t, torch.Tensor) for t in weights.values()):

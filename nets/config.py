@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from engine.coords import check_size
-from engine.game import FEATURE_PLANES
+from engine.features import DEFAULT_FEATURE_VERSION, FEATURE_VERSIONS, feature_planes
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,10 @@ class NetConfig:
     """Settings of one ``DualNet``; defaults are a small AlphaGo Zero tower for 9x9.
 
     ``board_size``: N; the network only takes N x N inputs.
-    ``input_planes``: feature planes (17, AlphaGo Zero's; see ``engine.game``).
+    ``features``: the input feature version (``engine.features``): 1, AlphaGo Zero's
+    17 planes (every checkpoint without the key), or 2, KataGo-style planes.
+    ``input_planes``: the number of input planes; it follows from ``features`` (leave
+    it out), and a value that disagrees with the version is an error.
     ``blocks``/``channels``: residual tower depth and width.
     ``ownership``: add KataGo's ownership head (N*N outputs in [-1, 1]).
     ``score``: add a score head (the expected final score in points for the
@@ -31,7 +34,7 @@ class NetConfig:
     """
 
     board_size: int = 9
-    input_planes: int = FEATURE_PLANES
+    input_planes: int | None = None
     blocks: int = 6
     channels: int = 64
     ownership: bool = False
@@ -39,6 +42,7 @@ class NetConfig:
     depthwise: bool = False
     value_hidden: int = 256
     score: bool = False
+    features: int = DEFAULT_FEATURE_VERSION
 
     def __post_init__(self):
         # A list from TOML or JSON is accepted and frozen into a sorted tuple.
@@ -46,6 +50,15 @@ class NetConfig:
         if not isinstance(blocks, (tuple, list)) or not all(_is_int(b) for b in blocks):
             raise ValueError(f"network config: global_pooling_blocks must be a list of block indices, got {blocks!r}")
         object.__setattr__(self, "global_pooling_blocks", tuple(sorted({int(b) for b in blocks})))
+        if not _is_int(self.features) or self.features not in FEATURE_VERSIONS:
+            known = " or ".join(map(str, FEATURE_VERSIONS))
+            raise ValueError(f"network config: features must be {known} (the input feature version), got {self.features!r}")
+        planes = feature_planes(self.features)
+        if self.input_planes is None:
+            object.__setattr__(self, "input_planes", planes)
+        elif self.input_planes != planes:
+            raise ValueError(f"network config: input_planes {self.input_planes!r} does not match features = "
+                             f"{self.features} ({planes} planes); leave input_planes out")  # fmt: skip
         types = [(name, _is_int, "an integer") for name in ("board_size", "input_planes", "blocks", "channels",
                                                              "value_hidden")]  # fmt: skip
         flags = ("ownership", "depthwise", "score")
@@ -58,7 +71,6 @@ class NetConfig:
         except ValueError as err:
             raise ValueError(f"network config: {err}") from None
         checks = [
-            (self.input_planes >= 1, f"input_planes must be at least 1, got {self.input_planes}"),
             (self.blocks >= 0, f"blocks cannot be negative, got {self.blocks}"),
             # Global pooling splits off a quarter of the channels, so it needs a few.
             (self.channels >= 4, f"channels must be at least 4, got {self.channels}"),

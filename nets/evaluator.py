@@ -2,7 +2,7 @@
 
 Interface (``mcts.search``'s, which this module does not import):
 ``evaluate(features, legal) -> (priors, values)`` with ``features`` float32
-``[B, C, N, N]``, ``legal`` bool ``[B, N*N+1]``; ``priors`` float32 ``[B, N*N+1]``,
+``[B, C, N, N]`` (planes of version ``feature_version``, ``engine.features``), ``legal`` bool ``[B, N*N+1]``; ``priors`` float32 ``[B, N*N+1]``,
 a softmax over each row's legal moves (0 elsewhere; all 0 in a row with no legal
 move), ``values`` float32 ``[B]`` in [-1, 1] for the player to move.
 ``evaluate_full`` adds ``ownership`` float32 ``[B, N*N]`` and ``score`` float32
@@ -41,6 +41,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nets import torch_runner
 from nets.augment import (
     SYMMETRIES,
     inverse_symmetries,
@@ -52,7 +53,6 @@ from nets.augment import (
 from nets.checkpoint import Checkpoint, load_checkpoint
 from nets.model import DualNet, unwrap
 from nets.openvino_runner import OpenVINORunner, OpenVINOUnavailable, native_bf16, openvino_problem
-from nets import torch_runner
 from nets.torch_runner import MODES, TorchRunner, bf16_supported, fold_batch_norms, offered_modes
 
 __all__ = ["BACKENDS", "MODES", "Evaluation", "NetEvaluator", "bf16_supported", "fold_batch_norms",
@@ -187,6 +187,11 @@ class NetEvaluator:
     @property
     def has_score(self) -> bool:
         return self.config.score
+
+    @property
+    def feature_version(self) -> int:
+        """The input planes the network reads (``engine.features``); the search writes these."""
+        return self.config.features
 
     @property
     def description(self) -> str:

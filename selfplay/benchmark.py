@@ -27,10 +27,10 @@ from selfplay.settings import RulesConfig, SelfPlayConfig
 
 
 def _selfplay_worker(args: tuple) -> dict:
-    size, blocks, channels, simulations, games, seconds, backend, seed = args
+    size, blocks, channels, simulations, games, seconds, backend, features, seed = args
     torch.set_num_threads(1)
     torch.manual_seed(seed)
-    model = DualNet(NetConfig(board_size=size, blocks=blocks, channels=channels)).eval()
+    model = DualNet(NetConfig(board_size=size, blocks=blocks, channels=channels, features=features)).eval()
     # Wall time, like every other figure of a worker here.
     network = NetEvaluator(model, threads=1, backend=backend)
     evaluator = TimedEvaluator(network, clock=time.perf_counter)
@@ -90,8 +90,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _trainer_process(rank: int, world: int, port: int, size: int, blocks: int, channels: int, batch: int,
-                     seconds: float, queue) -> None:  # fmt: skip
+def _trainer_process(rank: int, world: int, port: int, size: int, blocks: int, channels: int, features: int,
+                     batch: int, seconds: float, queue) -> None:  # fmt: skip
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel
 
@@ -102,12 +102,13 @@ def _trainer_process(rank: int, world: int, port: int, size: int, blocks: int, c
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     dist.init_process_group("gloo", rank=rank, world_size=world)
     torch.manual_seed(0)
-    model = DistributedDataParallel(DualNet(NetConfig(board_size=size, blocks=blocks, channels=channels)))
+    config = NetConfig(board_size=size, blocks=blocks, channels=channels, features=features)
+    model = DistributedDataParallel(DualNet(config))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     per_rank = batch // world
     rng = np.random.default_rng(rank)
     data = {
-        "planes": torch.from_numpy(rng.integers(0, 2, (per_rank, 17, size, size)).astype(np.float32)),
+        "planes": torch.from_numpy(rng.integers(0, 2, (per_rank, config.input_planes, size, size)).astype(np.float32)),
         "policy": torch.softmax(torch.randn(per_rank, size * size + 1), dim=1),
         "value": torch.from_numpy(rng.choice([-1.0, 1.0], per_rank).astype(np.float32)),
     }
@@ -127,12 +128,13 @@ def _trainer_process(rank: int, world: int, port: int, size: int, blocks: int, c
     dist.destroy_process_group()
 
 
-def _trainer_samples_per_s(world: int, size: int, blocks: int, channels: int, batch: int, seconds: float) -> float:
+def _trainer_samples_per_s(world: int, size: int, blocks: int, channels: int, features: int, batch: int,
+                           seconds: float) -> float:  # fmt: skip
     context = mp.get_context("spawn")
     queue = context.Queue()
     port = _free_port()
-    processes = [context.Process(target=_trainer_process, args=(r, world, port, size, blocks, channels, batch,
-                                                                 seconds, queue)) for r in range(world)]  # fmt: skip
+    processes = [context.Process(target=_trainer_process, args=(r, world, port, size, blocks, channels, features,
+                                                                 batch, seconds, queue)) for r in range(world)]  # fmt: skip
     for process in processes:
         process.start()
     rate = queue.get(timeout=600)
@@ -142,8 +144,9 @@ def _trainer_samples_per_s(world: int, size: int, blocks: int, channels: int, ba
 
 
 def benchmark_selfplay(size: int = 9, blocks: int = 6, channels: int = 64, simulations: int = 100, games: int = 32,
-                       seconds: float = 20.0, batch: int = 256, seed: int = 0, backend: str = "auto") -> dict:  # fmt: skip
-    args = (size, blocks, channels, simulations, games, seconds, backend, seed)
+                       seconds: float = 20.0, batch: int = 256, seed: int = 0, backend: str = "auto",
+                       features: int = 1) -> dict:  # fmt: skip
+    args = (size, blocks, channels, simulations, games, seconds, backend, features, seed)
     one = _run_workers(1, args)
     two = _run_workers(2, args)
     single = _selfplay_figures(one, size)
@@ -153,7 +156,7 @@ def benchmark_selfplay(size: int = 9, blocks: int = 6, channels: int = 64, simul
     search = max(worker["search_seconds"] - worker["network_seconds"], 0.0) / worker["seconds"]
     figures = {
         "size": size, "blocks": blocks, "channels": channels, "simulations": simulations, "games_per_worker": games,
-        "backend": worker["backend"],
+        "features": features, "backend": worker["backend"],
         "positions_per_s_1_worker": round(single["positions_per_s"], 1),
         "games_per_hour_1_worker": round(single["games_per_hour"], 1),
         "positions_per_s_2_workers": round(double["positions_per_s"], 1),
@@ -165,8 +168,8 @@ def benchmark_selfplay(size: int = 9, blocks: int = 6, channels: int = 64, simul
         "share_search": round(search, 3),
         "share_elsewhere": round(max(1.0 - network - search, 0.0), 3),
     }  # fmt: skip
-    one_trainer = _trainer_samples_per_s(1, size, blocks, channels, batch, seconds / 2)
-    two_trainers = _trainer_samples_per_s(2, size, blocks, channels, batch, seconds / 2)
+    one_trainer = _trainer_samples_per_s(1, size, blocks, channels, features, batch, seconds / 2)
+    two_trainers = _trainer_samples_per_s(2, size, blocks, channels, features, batch, seconds / 2)
     figures.update(
         trainer_samples_per_s_1=round(one_trainer, 1),
         trainer_samples_per_s_2=round(two_trainers, 1),

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.features import DEFAULT_FEATURE_VERSION, check_feature_version
 from selfplay.records import SelfPlayGame
 from selfplay.replay import samples, score_targets
 from selfplay.surprise import frequency_weights
@@ -75,10 +76,12 @@ class BufferConfig:
 
 
 class ReplayBuffer:
-    """Games in arrival order; samples of (planes, policy, value, ownership, score)."""
+    """Games in arrival order; samples of (planes, policy, value, ownership, score), the
+    planes of input feature version ``features`` (the network's, see ``engine.features``)."""
 
-    def __init__(self, config: BufferConfig, size: int, seed: int = 0):
+    def __init__(self, config: BufferConfig, size: int, seed: int = 0, features: int = DEFAULT_FEATURE_VERSION):
         self.config, self.size = config, size
+        self.features = check_feature_version(features)
         self.rng = np.random.default_rng(seed)
         self.games: list[SelfPlayGame] = []
         self.weights: list[np.ndarray] = []  # per game: sampling weight of each recorded position
@@ -141,7 +144,7 @@ class ReplayBuffer:
     def sample(self, batch: int) -> dict[str, np.ndarray]:
         """``batch`` positions from the window (see ``draw``), as training arrays.
 
-        Returns planes float32 [B, 17, N, N], policy [B, N*N+1], value [B],
+        Returns planes float32 [B, C, N, N], policy [B, N*N+1], value [B],
         ownership [B, N*N], score [B] (points; NaN for resigned games), all from
         the view of each position's player to move.
         Symmetries are applied by the trainer (``nets.augment``).
@@ -154,7 +157,7 @@ class ReplayBuffer:
         self.samples_drawn += batch
         planes, policy, value, ownership, score = samples(
             index["moves"], index["move_offsets"], games, positions, self.size, index["winners"],
-            index["ownership"], policies, index["scores"],
+            index["ownership"], policies, index["scores"], komi=index["komi"], features=self.features,
         )  # fmt: skip
         return {"planes": planes, "policy": policy, "value": value, "ownership": ownership, "score": score}
 
@@ -180,6 +183,7 @@ class ReplayBuffer:
             "move_offsets": move_offsets,
             "winners": np.array([g.winner for g in games], np.int64),
             "scores": score_targets([g.score for g in games], [g.resigned for g in games]),
+            "komi": np.array([g.komi for g in games], np.float64),
             "ownership": np.stack([g.ownership for g in games]) if games else np.zeros((0, actions - 1), np.int8),
             "cumulative": (np.cumsum(np.concatenate(self.weights)) if self.config.weighted and games else None),
         }

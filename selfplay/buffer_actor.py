@@ -15,8 +15,8 @@ from selfplay.records import SelfPlayGame, ShardError, read_shard
 
 @ray.remote(num_cpus=0)
 class ReplayBufferActor:
-    def __init__(self, config: dict, size: int, seed: int):
-        self.buffer = ReplayBuffer(BufferConfig(**config), size, seed)
+    def __init__(self, config: dict, size: int, seed: int, features: int = 1):
+        self.buffer = ReplayBuffer(BufferConfig(**config), size, seed, features)
 
     def add(self, games: list[SelfPlayGame]) -> None:
         self.buffer.add(games)

@@ -21,15 +21,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from engine import _features as feature_kernels
 from engine import _kernels as rules
-from engine.game import FEATURE_PLANES
+from engine.features import feature_planes
 
 
 @njit(cache=True)
-def replay_features(moves, move_offsets, games, positions, size, out):
-    """Features of position ``positions[i]`` (moves played) of game ``games[i]`` into ``out[i]``.
+def replay_features(moves, move_offsets, games, positions, size, komi, version, out):
+    """Features (of ``version``) of position ``positions[i]`` (moves played) of game
+    ``games[i]`` into ``out[i]``.
 
-    ``moves``/``move_offsets``: all games' moves concatenated, and where each starts.
+    ``moves``/``move_offsets``: all games' moves concatenated, and where each starts;
+    ``komi``: each game's komi.
     """
     state = np.empty(rules.state_length(size), np.int32)
     longest = 0
@@ -41,21 +44,26 @@ def replay_features(moves, move_offsets, games, positions, size, out):
         start = move_offsets[games[i]]
         for j in range(positions[i]):
             rules.play_flat(state, history, moves[start + j], state[rules.META_TO_PLAY], True)
-        rules.write_features(state, out[i])
+        feature_kernels.write_features_of_version(version, state, history, komi[games[i]], out[i])
 
 
-def samples(moves, move_offsets, games, positions, size, winners, ownership, policies, scores=None):
+def samples(moves, move_offsets, games, positions, size, winners, ownership, policies, scores=None, *, komi=None,
+            features=1):
     """Training arrays for the chosen positions.
 
     ``winners`` [G] (1 black, 2 white, 0 draw), ``ownership`` [G, N*N] (+1 black),
     ``policies`` [S, N*N+1] the targets already gathered for these samples,
-    ``scores`` [G] black's final score minus komi (NaN: none, a resignation).
-    Returns planes [S, 17, N, N], policy [S, A], value [S], ownership [S, N*N],
-    score [S] (NaN where unknown, all NaN without ``scores``).
+    ``scores`` [G] black's final score minus komi (NaN: none, a resignation),
+    ``komi`` [G] each game's komi (version 2's planes need it; version 1 ignores it),
+    ``features`` the feature version. Returns planes [S, C, N, N], policy [S, A],
+    value [S], ownership [S, N*N], score [S] (NaN where unknown, all NaN without ``scores``).
     """
     count = len(games)
-    planes = np.empty((count, FEATURE_PLANES, size, size), np.float32)
-    replay_features(moves, move_offsets, games, positions, size, planes)
+    if komi is None and features != 1:
+        raise ValueError(f"feature version {features} needs each game's komi")
+    komi = np.zeros(len(move_offsets) - 1) if komi is None else np.asarray(komi, np.float64)
+    planes = np.empty((count, feature_planes(features), size, size), np.float32)
+    replay_features(moves, move_offsets, games, positions, size, komi, features, planes)
     to_play_black = positions % 2 == 0  # self-play starts from the empty board, black first
     side = np.where(to_play_black, 1.0, -1.0).astype(np.float32)
     winner = winners[games]

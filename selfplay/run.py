@@ -78,7 +78,7 @@ class Run:
         self.tag = uuid.uuid4().hex[:8]
         self.hub = RunHub.options(name=f"hub-{self.tag}").remote()
         self.buffer = ReplayBufferActor.options(name=f"buffer-{self.tag}").remote(
-            run_config_to_dict(config)["buffer"], config.rules.size, config.seed)
+            run_config_to_dict(config)["buffer"], config.rules.size, config.seed, config.network.features)
         self.metrics = MetricsWriter(run.metrics, run.tensorboard)
         self.progress = Progress(config.training.steps, enabled=progress)
         self.worker_seeds = seeds(config.seed, 1000)

@@ -52,6 +52,19 @@ def test_bench_mcts_ends_with_one_json_line(capsys):
     assert 0 <= figures["search_share"] <= 1
 
 
+def test_bench_mcts_and_net_take_a_feature_version(capsys):
+    argv = ["bench", "mcts", "--size", "5", "--games", "2", "--sims", "16", "--rollout-sims", "16", "--features", "2"]
+    assert main([*argv, "--seconds", "0.05"]) == 0
+    figures = last_json_line(capsys.readouterr().out)
+    assert figures["features"] == 2 and figures["sims_per_s"] > 0
+    argv = ["bench", "net", "--size", "5", "--blocks", "1", "--channels", "8", "--seconds", "0.03", "--features", "2"]
+    assert main([*argv, "--backend", "torch"]) == 0
+    assert last_json_line(capsys.readouterr().out)["features"] == 2
+    with pytest.raises(SystemExit):
+        main(["bench", "mcts", "--features", "3"])
+    assert "argument --features: invalid choice: 3" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("option", ["--games", "--sims", "--rollout-sims", "--playouts"])
 def test_bench_mcts_refuses_counts_below_one(option, capsys):
     assert main(["bench", "mcts", option, "0"]) == 2

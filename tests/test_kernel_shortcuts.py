@@ -4,9 +4,10 @@
   tried action) is the choice of the definition (``_interior_exact``, the improved
   policy of every action) whenever it settles one, over searched trees, visits in
   flight, ties and near-ties, and it settles nearly all of them.
-* What a leaf shows the evaluator (features, legal moves, the position) is the
-  position of its node replayed move by move with ``GameState``, also on paths of
-  more than seven moves, whose history planes come from the replayed path alone.
+* What a leaf shows the evaluator (features of either version, legal moves, the
+  position) is the position of its node replayed move by move with ``GameState``,
+  also on paths of more than seven moves, whose history planes come from the
+  replayed path alone.
 * The superko filter of ``legal_mask`` answers as a plain scan of the history.
 """
 
@@ -151,7 +152,8 @@ class LeafRecorder:
 
     needs_positions = True
 
-    def __init__(self):
+    def __init__(self, feature_version: int = 1):
+        self.feature_version = feature_version
         self.search: BatchedSearch | None = None
         self.seen: dict[tuple[int, int], tuple] = {}
 
@@ -165,12 +167,13 @@ class LeafRecorder:
         return uniform_priors(legal), np.zeros(len(legal), np.float32)
 
 
+@pytest.mark.parametrize("features", [1, 2], ids=["v1", "v2"])
 @pytest.mark.parametrize("gumbel", [False, True], ids=["puct", "gumbel"])
-def test_every_leaf_shows_the_evaluator_its_replayed_position(gumbel):
+def test_every_leaf_shows_the_evaluator_its_replayed_position(gumbel, features):
     # The uniform evaluator's equal values send PUCT deep: paths of 7+ moves.
     size, games = 7, 3
     config = SearchConfig(simulations=150, gumbel=gumbel, leaves_per_game=8)
-    recorder = LeafRecorder()
+    recorder = LeafRecorder(features)
     search = BatchedSearch(config, size, games, recorder, seed=3)
     recorder.search = search
     roots = [random_position(size, 40 + g, 10 + 6 * g) for g in range(games)]
@@ -182,8 +185,8 @@ def test_every_leaf_shows_the_evaluator_its_replayed_position(gumbel):
         for node, game in enumerate(node_positions(search, g, root)):
             if (g, node) not in recorder.seen:
                 continue  # a terminal node: scored by the rules, never shown
-            features, legal, state, history = recorder.seen[g, node]
-            assert np.array_equal(features, game.features()), f"game {g} node {node}: features"
+            seen_features, legal, state, history = recorder.seen[g, node]
+            assert np.array_equal(seen_features, game.features(version=features)), f"game {g} node {node}: features"
             assert np.array_equal(legal, game.legal_moves()), f"game {g} node {node}: legal moves"
             assert np.array_equal(state, game.state), f"game {g} node {node}: state"
             assert np.array_equal(history, game.history[: len(history)]), f"game {g} node {node}: history"

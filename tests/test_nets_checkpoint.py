@@ -169,7 +169,40 @@ def test_wrong_feature_version_is_refused_by_name(tmp_path):
     message = refused(path, feature_version=FEATURE_VERSION + 1)
     assert message == f"checkpoint {path} has feature version {FEATURE_VERSION}, expected {FEATURE_VERSION + 1}"
     rewritten(path, lambda data: data.update(feature_version=99))
-    assert refused(path) == f"checkpoint {path} has feature version 99, expected {FEATURE_VERSION}"
+    assert refused(path) == f"checkpoint {path} has feature version 99, this Dosaku reads 1, 2"
+    rewritten(path, lambda data: data.update(feature_version=2))  # the config still says version 1
+    assert refused(path) == f"checkpoint {path} says feature version 2 but its network config has features = 1"
+
+
+def test_a_checkpoint_written_before_feature_versions_is_version_1(tmp_path):
+    """Files from before ``NetConfig.features`` (models/7x7.pt, models/9x9.pt) have no
+    key for it: they load as version 1, 17 planes."""
+    model, _, _ = trained_network()
+    path = tmp_path / "old.pt"
+    save_checkpoint(path, model)
+    rewritten(path, lambda data: data["config"].pop("features"))
+    loaded = load_checkpoint(path)
+    assert loaded.config.features == 1 and loaded.config.input_planes == 17 and loaded.feature_version == 1
+
+
+def test_a_version_2_checkpoint_round_trips_and_its_evaluator_reads_version_2(tmp_path):
+    torch.manual_seed(1)
+    model = DualNet(NetConfig(7, blocks=1, channels=8, value_hidden=8, features=2)).eval()
+    assert model.config.input_planes == 21
+    path = tmp_path / "v2.pt"
+    save_checkpoint(path, model)
+    loaded = load_checkpoint(path, feature_version=2)
+    assert loaded.feature_version == 2 and loaded.config == model.config
+    assert NetEvaluator(path, backend="torch").feature_version == 2
+    assert refused(path, feature_version=1) == f"checkpoint {path} has feature version 2, expected 1"
+
+
+def test_input_planes_must_agree_with_the_feature_version():
+    assert NetConfig(features=2, input_planes=21).input_planes == 21
+    with pytest.raises(ValueError, match="^network config: input_planes 17 does not match features = 2"):
+        NetConfig(features=2, input_planes=17)
+    with pytest.raises(ValueError, match="^network config: features must be 1 or 2"):
+        NetConfig(features=3)
 
 
 def test_a_config_that_does_not_fit_the_weights_is_refused(tmp_path):

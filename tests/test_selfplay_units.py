@@ -208,13 +208,15 @@ def test_buffer_refuses_a_game_of_another_size():
         buffer.add([random_game_record(0, size=7)])
 
 
-def test_samples_are_the_replayed_positions_with_targets_for_the_player_to_move():
-    games = [random_game_record(seed, record_probability=0.6) for seed in range(12)]
+@pytest.mark.parametrize("features", [1, 2], ids=["v1", "v2"])
+def test_samples_are_the_replayed_positions_with_targets_for_the_player_to_move(features):
+    games = [random_game_record(seed, komi=0.5 + seed, record_probability=0.6) for seed in range(12)]
     # A resigned game (the winner is not the score's) and a draw.
     games[3] = replace(games[3], resigned=BLACK if games[3].score > 0 else WHITE)
     games[4] = replace(games[4], score=0.0)
     assert games[3].winner == (WHITE if games[3].score > 0 else BLACK) and games[4].winner == EMPTY
-    buffer = ReplayBuffer(BufferConfig(min_window=100_000, max_window=100_000, min_positions=1), SIZE, seed=3)
+    config = BufferConfig(min_window=100_000, max_window=100_000, min_positions=1)
+    buffer = ReplayBuffer(config, SIZE, seed=3, features=features)
     buffer.add(games)
     # Each recorded move's policy row is unique: it names the sampled position.
     where = {}
@@ -222,7 +224,8 @@ def test_samples_are_the_replayed_positions_with_targets_for_the_player_to_move(
         for row, move in enumerate(np.flatnonzero(game.recorded)):
             where[game.policies[row].astype(np.float32).tobytes()] = (g, int(move), row)
     batch = buffer.sample(400)
-    assert batch["planes"].shape == (400, 17, SIZE, SIZE) and batch["planes"].dtype == np.float32
+    planes = {1: 17, 2: 21}[features]
+    assert batch["planes"].shape == (400, planes, SIZE, SIZE) and batch["planes"].dtype == np.float32
     assert batch["policy"].shape == (400, ACTIONS)
     assert batch["value"].shape == (400,) and batch["ownership"].shape == (400, SIZE * SIZE)
     seen = set()
@@ -231,7 +234,8 @@ def test_samples_are_the_replayed_positions_with_targets_for_the_player_to_move(
         seen.add(g)
         record = games[g]
         position = replay(record, move)
-        np.testing.assert_array_equal(batch["planes"][i], position.features(), err_msg=f"game {g} move {move}")
+        expected_planes = position.features(version=features)  # version 2: each game's own komi
+        np.testing.assert_array_equal(batch["planes"][i], expected_planes, err_msg=f"game {g} move {move}")
         me = position.to_play
         expected_value = 0.0 if record.winner == EMPTY else 1.0 if record.winner == me else -1.0
         assert batch["value"][i] == expected_value
