@@ -27,7 +27,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from cli.players import add_backend_argument, positive_count
+from cli.players import add_backend_argument, positive_count, whole_number
 
 DEFAULTS = {"games": 100, "ref_games": 20, "curve_games": 10, "points": 4, "sims": 200, "reference_sims": 1000}
 
@@ -77,13 +77,7 @@ def add_parser(subparsers) -> None:
 
 def count(text: str) -> int:
     """A whole number of at least 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"cannot be negative, got {value}")
-    return value
+    return whole_number(text, 0)
 
 
 def parse_minutes(text: str) -> float:

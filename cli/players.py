@@ -93,15 +93,20 @@ def model_board_size(model: str | None) -> int | None:
     return load_checkpoint(model).board_size
 
 
-def positive_count(text: str) -> int:
-    """A whole number of at least 1 (simulations, playouts, games)."""
+def whole_number(text: str, minimum: int) -> int:
+    """``text`` as a whole number of at least ``minimum``; argparse's one-line error otherwise."""
     try:
         count = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {count}")
+    if count < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {count}")
     return count
+
+
+def positive_count(text: str) -> int:
+    """A whole number of at least 1 (simulations, playouts, games)."""
+    return whole_number(text, 1)
 
 
 def add_search_arguments(parser: argparse.ArgumentParser) -> None:
