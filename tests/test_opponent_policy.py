@@ -26,6 +26,7 @@ from nets.openvino_runner import openvino_problem
 from nets.train_step import train_step
 from selfplay.buffer import BufferConfig, ReplayBuffer
 from selfplay.replay import NO_REPLY, opponent_reply_targets, samples
+from selfplay.run_config import load_run_config, run_config_from_dict, run_config_to_dict
 from selfplay.settings import TrainingConfig
 from selfplay.trainer import _to_tensors
 from tests.test_score import WALL_MOVES, play_out, random_games, record_of
@@ -213,10 +214,15 @@ def test_without_a_target_the_head_still_gets_a_zero_gradient():
     assert model.opponent_policy_fc.weight.grad.abs().sum() == 0
 
 
-def test_the_weight_is_a_training_setting_with_katagos_default():
+def test_the_head_and_its_weight_are_run_config_settings_with_katagos_default():
     assert TrainingConfig().opponent_policy_loss_weight == 0.15 and LossWeights().opponent_policy == 0.15
     with pytest.raises(ValueError, match="opponent_policy_loss_weight"):
         TrainingConfig(opponent_policy_loss_weight=-1.0)
+    config = load_run_config("configs/5x5.toml", ["network.opponent_policy=true",
+                                                  "training.opponent_policy_loss_weight=0.2"])  # fmt: skip
+    assert config.network.opponent_policy and config.training.opponent_policy_loss_weight == 0.2
+    assert run_config_from_dict(run_config_to_dict(config)) == config
+    assert not load_run_config("configs/5x5.toml").network.opponent_policy  # off unless asked for
 
 
 def test_a_short_training_on_random_5x5_games_lowers_the_term():
