@@ -7,7 +7,8 @@ when ``s >= 4``); this module only stacks its permutation tables into one
 sample by its own symmetry, with no Python loop over samples.
 
 Shapes: planes ``[B, C, N, N]``, policies ``[B, N*N+1]`` (the pass, last, stays
-put), ownership ``[B, N*N]`` (row-major points). ``symmetries`` is one int for
+put), ownership ``[B, N*N]`` (row-major points), moves int64 ``[B]`` (policy
+indices: a point, the pass N*N, or a negative "none", which both stay). ``symmetries`` is one int for
 the whole batch or an int64 tensor ``[B]``, one per sample.
 """
 
@@ -61,6 +62,35 @@ def transform_points(values: torch.Tensor, symmetries: int | torch.Tensor, size:
     if values.dim() != 2 or values.shape[1] != size * size:
         raise ValueError(f"point values must be [B, {size * size}], got {list(values.shape)}")
     return values.gather(1, _index(symmetries, values.shape[0], size, values.device))
+
+
+@cache
+def _destination_table(size: int, device: str = "cpu") -> torch.Tensor:
+    """int64 ``[8, N*N]``: where each original point goes, ``permutation_table``'s inverse
+    (``transformed[destination[s, i]] = original[i]``)."""
+    table = permutation_table(size, device)
+    destination = torch.empty_like(table)
+    destination.scatter_(1, table, torch.arange(size * size, device=table.device).expand(SYMMETRIES, -1).contiguous())
+    return destination
+
+
+def transform_moves(moves: torch.Tensor, symmetries: int | torch.Tensor, size: int) -> torch.Tensor:
+    """Transform moves int64 ``[B]`` given as policy indices, as ``transform_policy`` moves a
+    one-hot policy: points follow the symmetry, the pass (N*N) and negative indices (no
+    move) stay."""
+    if moves.dim() != 1:
+        raise ValueError(f"moves must be [B], got {list(moves.shape)}")
+    points = size * size
+    destination = _destination_table(size, str(moves.device))
+    if isinstance(symmetries, torch.Tensor):
+        if symmetries.shape != moves.shape:
+            raise ValueError(f"symmetries must have shape [{moves.shape[0]}], got {list(symmetries.shape)}")
+        rows = destination[symmetries.to(moves.device)]
+    else:
+        rows = destination[engine_symmetries.check_symmetry(int(symmetries))].expand(moves.shape[0], -1)
+    on_board = (moves >= 0) & (moves < points)
+    moved = rows.gather(1, torch.where(on_board, moves, 0)[:, None]).squeeze(1)
+    return torch.where(on_board, moved, moves)
 
 
 def transform_policy(policy: torch.Tensor, symmetries: int | torch.Tensor, size: int) -> torch.Tensor:

@@ -59,6 +59,8 @@ def _training_batch(batch: int, config: NetConfig, rng: np.random.Generator) -> 
         "planes": torch.from_numpy(features),
         "policy": torch.from_numpy(policy),
         "value": torch.from_numpy(rng.choice([-1.0, 1.0], size=batch).astype(np.float32)),
+        # Read only by a network with the opponent-reply head (its training cost counts).
+        "opponent_policy": torch.from_numpy(rng.integers(0, config.actions, size=batch)),
     }
 
 

@@ -26,6 +26,8 @@ class NetConfig:
     ``ownership``: add KataGo's ownership head (N*N outputs in [-1, 1]).
     ``score``: add a score head (the expected final score in points for the
     player to move, off the value head's hidden layer); see ``nets.model``.
+    ``opponent_policy``: add KataGo's opponent-reply policy head (trained to predict
+    the opponent's move after the one played; training only, inference skips it).
     ``global_pooling_blocks``: indices (0-based) of the blocks that get KataGo's
     global pooling (board-wide mean and max of some channels biasing the others).
     ``depthwise``: depthwise-separable convolutions in the tower (MobileNet style),
@@ -43,6 +45,7 @@ class NetConfig:
     value_hidden: int = 256
     score: bool = False
     features: int = DEFAULT_FEATURE_VERSION
+    opponent_policy: bool = False
 
     def __post_init__(self):
         # A list from TOML or JSON is accepted and frozen into a sorted tuple.
@@ -61,7 +64,7 @@ class NetConfig:
                              f"{self.features} ({planes} planes); leave input_planes out")  # fmt: skip
         types = [(name, _is_int, "an integer") for name in ("board_size", "input_planes", "blocks", "channels",
                                                              "value_hidden")]  # fmt: skip
-        flags = ("ownership", "depthwise", "score")
+        flags = ("ownership", "depthwise", "score", "opponent_policy")
         types += [(name, lambda v: isinstance(v, bool), "true or false") for name in flags]
         for name, is_type, kind in types:
             if not is_type(getattr(self, name)):

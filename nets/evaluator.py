@@ -200,7 +200,8 @@ class NetEvaluator:
 
     def _inference_copy(self, source: nn.Module | dict, fold: bool) -> DualNet:
         """A detached CPU copy of ``source`` (a ``DualNet`` of this config, bare or wrapped,
-        or its state dict) in eval mode; batch norms folded when ``fold``."""
+        or its state dict) in eval mode, without the training-only heads (the
+        opponent-reply policy); batch norms folded when ``fold``."""
         if isinstance(source, dict):
             net = DualNet(self.config)
             net.load_state_dict(source)
@@ -209,7 +210,8 @@ class NetEvaluator:
             if not isinstance(net, DualNet) or net.config != self.config:
                 raise ValueError("set_weights needs a DualNet of the evaluator's config")
             net = copy.deepcopy(net)
-        net = net.cpu().eval()
+        # Play never reads the training-only heads: the copy does not compute them.
+        net = net.drop_training_heads().cpu().eval()
         return fold_batch_norms(net, in_place=True) if fold else net
 
     def set_weights(self, source: nn.Module | dict) -> None:

@@ -20,6 +20,10 @@ Targets, as a batch dict of tensors (the same keys ``train_step`` takes):
   target, both divided by the board's points: quadratic within a tenth of the
   board, linear beyond, so a freak result (a dead group left on the board by
   two passes) pulls no harder than any other miss.
+- ``opponent_policy`` int64 ``[B]`` (optional): the opponent's reply to the move
+  played at the position (a policy index), negative where the game ended first
+  (those positions are left out). Loss: cross-entropy of the opponent-reply
+  head's logits, a one-hot target as KataGo's auxiliary policy, weight 0.15.
 
 L2 regularisation is the optimizer's weight decay, not a loss term.
 """
@@ -35,7 +39,7 @@ import torch.nn.functional as F
 from engine.game import BLACK, owner_signs
 from nets.model import NetOutput
 
-TERMS = ("total", "policy", "policy_kl", "value", "ownership", "score")
+TERMS = ("total", "policy", "policy_kl", "value", "ownership", "score", "opponent_policy")
 # Smooth L1's quadratic zone, as a share of the board's points (8 points on 9x9).
 SCORE_HUBER_BETA = 0.1
 
@@ -44,15 +48,17 @@ SCORE_HUBER_BETA = 0.1
 class LossWeights:
     """Weights of the loss terms; ``ownership`` is KataGo's 1.5 (times the mean over points);
     ``score`` weighs the score head's smooth L1 (its gradient is at most 1 per position,
-    as the value's MSE is at most 4)."""
+    as the value's MSE is at most 4); ``opponent_policy`` the opponent-reply head's
+    cross-entropy (KataGo's 0.15: a hint for the tower, not a rival of the policy)."""
 
     policy: float = 1.0
     value: float = 1.0
     ownership: float = 1.5
     score: float = 0.5
+    opponent_policy: float = 0.15
 
     def __post_init__(self):
-        for name in ("policy", "value", "ownership", "score"):
+        for name in ("policy", "value", "ownership", "score", "opponent_policy"):
             weight = getattr(self, name)
             if not (isinstance(weight, (int, float)) and 0 <= weight < float("inf")):
                 raise ValueError(f"loss weight {name} must be a finite number >= 0, got {weight!r}")
@@ -117,6 +123,15 @@ def loss_terms(
             terms.append(score_loss)
         else:
             total = total + 0.0 * output.score.sum()
+    if output.opponent_policy_logits is not None:
+        target = batch.get("opponent_policy")
+        if target is not None:
+            reply_loss = _opponent_policy_loss(output.opponent_policy_logits.float(), target)
+            total = total + weights.opponent_policy * reply_loss
+            names.append("opponent_policy")
+            terms.append(reply_loss)
+        else:
+            total = total + 0.0 * output.opponent_policy_logits.sum()
     return total, names, torch.stack([total, *terms]).detach()
 
 
@@ -126,4 +141,12 @@ def _score_loss(predicted: torch.Tensor, target: torch.Tensor, points: int) -> t
     known = torch.isfinite(target)
     error = F.smooth_l1_loss(predicted / points, torch.where(known, target, 0.0) / points, reduction="none",
                              beta=SCORE_HUBER_BETA)  # fmt: skip
+    return torch.where(known, error, 0.0).sum() / known.sum().clamp(min=1)
+
+
+def _opponent_policy_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over the positions with a reply (a target >= 0); zero, with the
+    head still in the graph (DDP), when the batch has none."""
+    known = target >= 0
+    error = F.cross_entropy(logits, torch.where(known, target, 0).long(), reduction="none")
     return torch.where(known, error, 0.0).sum() / known.sum().clamp(min=1)

@@ -10,6 +10,8 @@ Input: float ``[B, C, N, N]`` feature planes (``C = config.input_planes``, see
   the player to move; ``ownership_logits`` is the same before tanh, for the loss.
 - ``score`` ``[B]`` in points or None: the expected final area score (the player
   to move's points minus the opponent's, komi included) for the player to move.
+- ``opponent_policy_logits`` ``[B, N*N+1]`` or None: unnormalised logits of the
+  opponent's reply, the move played right after the one the policy predicts.
 
 Tower: 3x3 conv stem, then ``blocks`` residual blocks (conv-BN-ReLU-conv-BN plus
 the shortcut, ReLU). Options (``NetConfig``): depthwise-separable convolutions
@@ -22,6 +24,13 @@ unit, scaled by the board's points, so it costs N*N + 1 multiply-adds
 (a distribution over score differences) would add a softmax over ~2 N*N bins for
 a small gain at these sizes; the regression, trained with a robust loss, is the
 lever the issue asks for at the least cost.
+
+The opponent-reply head (KataGo's auxiliary policy, Wu 2019 section 4.2, 1.30x
+compute when removed) predicts the move the opponent played after the one played
+at the position. It is a training signal only: it shapes the shared tower (the
+network must see what the opponent will answer), and nothing reads it in play, so
+``drop_training_heads`` removes it from the evaluator's inference copy and
+self-play pays nothing for it.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ class NetOutput(NamedTuple):
     ownership: torch.Tensor | None  # [B, N*N] in [-1, 1], None without the head
     ownership_logits: torch.Tensor | None  # [B, N*N] before tanh
     score: torch.Tensor | None = None  # [B] points for the player to move, None without the head
+    opponent_policy_logits: torch.Tensor | None = None  # [B, N*N+1] the opponent's reply; training only
 
 
 def conv_bn(in_channels: int, out_channels: int, kernel: int) -> nn.Sequential:
@@ -131,6 +141,9 @@ class DualNet(nn.Module):
         # The score shares the value head's hidden layer: one more unit beside the value.
         self.score_fc = nn.Linear(config.value_hidden, 1) if config.score else None
         self.score_scale = float(points)  # the unit's output is a share of the board, the head's in points
+        # The opponent's reply: a policy head of its own (KataGo's auxiliary policy).
+        self.opponent_policy_conv = conv_bn(c, 2, 1) if config.opponent_policy else None
+        self.opponent_policy_fc = nn.Linear(2 * points, config.actions) if config.opponent_policy else None
 
     def forward(self, planes: torch.Tensor) -> NetOutput:
         x = self.blocks(F.relu(self.stem(planes), inplace=True))
@@ -140,10 +153,21 @@ class DualNet(nn.Module):
         hidden = F.relu(self.value_fc1(F.relu(self.value_conv(x)).flatten(1)))
         value = torch.tanh(self.value_fc2(hidden)).squeeze(1)
         score = None if self.score_fc is None else self.score_fc(hidden).squeeze(1) * self.score_scale
+        opponent = None
+        if self.opponent_policy_fc is not None:
+            opponent = self.opponent_policy_fc(F.relu(self.opponent_policy_conv(x)).flatten(1))
         if self.ownership_conv is None:
-            return NetOutput(policy, value, None, None, score)
+            return NetOutput(policy, value, None, None, score, opponent)
         ownership_logits = self.ownership_conv(x).flatten(1)
-        return NetOutput(policy, value, torch.tanh(ownership_logits), ownership_logits, score)
+        return NetOutput(policy, value, torch.tanh(ownership_logits), ownership_logits, score, opponent)
+
+    def drop_training_heads(self) -> DualNet:
+        """Remove (in place) the heads only training uses, the opponent-reply policy, and
+        return ``self``: for inference copies, whose forward then skips them. The config
+        keeps its flag; the dropped copy's state dict lacks the head's weights."""
+        self.opponent_policy_conv = None
+        self.opponent_policy_fc = None
+        return self
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())

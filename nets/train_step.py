@@ -7,7 +7,8 @@ logic: a data-parallel trainer calls it on each rank with that rank's shard.
 
 A batch is a dict of tensors (see ``nets.loss`` for their meaning and shapes):
 ``planes`` float ``[B, C, N, N]``, ``policy`` ``[B, N*N+1]``, ``value`` ``[B]``,
-``ownership`` ``[B, N*N]`` (optional). Tensors are moved to the model's device.
+``ownership`` ``[B, N*N]``, ``score`` ``[B]`` and ``opponent_policy`` int64 ``[B]``
+(optional). Tensors are moved to the model's device.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ import numpy as np
 
 from engine.features import DEFAULT_FEATURE_VERSION, check_feature_version
 from selfplay.records import SelfPlayGame
-from selfplay.replay import samples, score_targets
+from selfplay.replay import opponent_reply_targets, samples, score_targets
 from selfplay.surprise import frequency_weights
 
 
@@ -146,7 +146,8 @@ class ReplayBuffer:
 
         Returns planes float32 [B, C, N, N], policy [B, N*N+1], value [B],
         ownership [B, N*N], score [B] (points; NaN for resigned games), all from
-        the view of each position's player to move.
+        the view of each position's player to move, and opponent_policy int64 [B]:
+        the opponent's reply (a policy index; -1 after the game's last move).
         Symmetries are applied by the trainer (``nets.augment``).
         """
         chosen = self.draw(batch)
@@ -159,7 +160,9 @@ class ReplayBuffer:
             index["moves"], index["move_offsets"], games, positions, self.size, index["winners"],
             index["ownership"], policies, index["scores"], komi=index["komi"], features=self.features,
         )  # fmt: skip
-        return {"planes": planes, "policy": policy, "value": value, "ownership": ownership, "score": score}
+        reply = opponent_reply_targets(index["moves"], index["move_offsets"], games, positions)
+        return {"planes": planes, "policy": policy, "value": value, "ownership": ownership, "score": score,
+                "opponent_policy": reply}  # fmt: skip
 
     def _build_index(self) -> dict:
         if self._index is not None:

@@ -14,6 +14,11 @@ A resigned game has no final score: its record's ``score`` is the position as it
 stood at the resignation (stones still to be captured, territory still open), so
 its score target is NaN and the loss leaves those positions out (KataGo trains
 its score heads only on games played out). Its value target still counts.
+
+The opponent-reply target (``opponent_reply_targets``) is the move the opponent
+played right after the sampled position's move, as a policy index (the pass is
+N*N); the sampled position's move being the game's last, there is none (-1) and
+the loss leaves the position out of that term.
 """
 
 from __future__ import annotations
@@ -71,6 +76,22 @@ def samples(moves, move_offsets, games, positions, size, winners, ownership, pol
     owner = ownership[games].astype(np.float32) * side[:, None]
     score = np.full(count, np.nan, np.float32) if scores is None else (scores[games] * side).astype(np.float32)
     return planes, policies.astype(np.float32), value, owner, score
+
+
+NO_REPLY = -1  # the opponent-reply target of a position whose move ended the game
+
+
+def opponent_reply_targets(moves, move_offsets, games, positions) -> np.ndarray:
+    """int64 [S]: for position ``positions[i]`` (moves played) of game ``games[i]``, the move
+    played after the next one (``moves[positions + 1]`` of that game: the opponent's reply
+    to the move the policy target predicts), or ``NO_REPLY`` past the game's end."""
+    move_offsets = np.asarray(move_offsets, np.int64)
+    games, positions = np.asarray(games, np.int64), np.asarray(positions, np.int64)
+    starts, lengths = move_offsets[games], move_offsets[games + 1] - move_offsets[games]
+    reply = positions + 1
+    present = reply < lengths
+    at = np.where(present, starts + reply, 0)
+    return np.where(present, np.asarray(moves)[at], NO_REPLY).astype(np.int64)
 
 
 def score_targets(scores, resigned) -> np.ndarray:

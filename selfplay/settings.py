@@ -96,7 +96,8 @@ class TrainingConfig:
     KataGo's averaging), while training goes on from the raw weights; 0 publishes the
     raw weights. ``score_loss_weight``:
     the score head's loss weight (``nets.loss.LossWeights.score``; read only when
-    the network has a score head).
+    the network has a score head). ``opponent_policy_loss_weight``: the opponent-reply
+    head's (``LossWeights.opponent_policy``, KataGo's 0.15; read only with the head).
     """
 
     steps: int = 10_000
@@ -112,6 +113,7 @@ class TrainingConfig:
     max_grad_norm: float = 5.0
     ema_decay: float = 0.0
     score_loss_weight: float = 0.5
+    opponent_policy_loss_weight: float = 0.15
 
     def __post_init__(self):
         if not 0.0 <= self.ema_decay < 1.0:
@@ -126,9 +128,10 @@ class TrainingConfig:
             raise ValueError("training: learning rates must be positive")
         if min(self.checkpoint_every, self.publish_every, self.keep_last, self.keep_every) < 1:
             raise ValueError("training: checkpoint_every, publish_every, keep_last, keep_every must be at least 1")
-        weight = self.score_loss_weight
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight < float("inf"):
-            raise ValueError(f"training: score_loss_weight must be a finite number >= 0, got {weight!r}")
+        for name in ("score_loss_weight", "opponent_policy_loss_weight"):
+            weight = getattr(self, name)
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight < float("inf"):
+                raise ValueError(f"training: {name} must be a finite number >= 0, got {weight!r}")
 
     def learning_rate(self, step: int) -> float:
         rate = self.lr_schedule[0][1]

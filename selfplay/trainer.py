@@ -22,7 +22,7 @@ import ray
 import torch
 import torch.distributed as dist
 
-from nets.augment import augment_randomly
+from nets.augment import augment, random_symmetries, transform_moves
 from nets.checkpoint import load_checkpoint, save_checkpoint
 from nets.evaluator import bf16_supported
 from nets.loss import LossWeights
@@ -73,7 +73,8 @@ def train_loop_per_worker(loop_config: dict) -> None:
     if checkpoint.optimizer_state is not None:
         optimizer.load_state_dict(checkpoint.optimizer_state)
     autocast = torch.bfloat16 if training.bf16 and bf16_supported(device) else None
-    weights = LossWeights(ownership=1.5 if config.network.ownership else 0.0, score=training.score_loss_weight)
+    weights = LossWeights(ownership=1.5 if config.network.ownership else 0.0, score=training.score_loss_weight,
+                          opponent_policy=training.opponent_policy_loss_weight)  # fmt: skip
     generator = torch.Generator().manual_seed(config.seed * 1000 + rank)
     per_rank = training.batch_size // world
     started, waited = time.perf_counter(), 0.0  # the share of time spent waiting for self-play
@@ -141,11 +142,15 @@ def _to_tensors(arrays: dict, generator: torch.Generator) -> dict[str, torch.Ten
     planes = torch.from_numpy(arrays["planes"])
     policy = torch.from_numpy(arrays["policy"])
     ownership = torch.from_numpy(arrays["ownership"])
-    planes, policy, ownership = augment_randomly(planes, policy, ownership, generator)
+    symmetries = random_symmetries(planes.shape[0], generator)  # one per sample
+    planes, policy, ownership = augment(planes, policy, ownership, symmetries)
     # The score, like the value, is the same under every symmetry.
     score = torch.from_numpy(arrays["score"]) if "score" in arrays else None
+    # The opponent's reply is a move: the same symmetry as the policy's moves it.
+    reply = arrays.get("opponent_policy")
+    reply = None if reply is None else transform_moves(torch.from_numpy(reply), symmetries, planes.shape[-1])
     return {"planes": planes, "policy": policy, "value": torch.from_numpy(arrays["value"]), "ownership": ownership,
-            "score": score}  # fmt: skip
+            "score": score, "opponent_policy": reply}  # fmt: skip
 
 
 def cpu_weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:

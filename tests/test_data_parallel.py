@@ -36,7 +36,7 @@ from nets.loss import LossWeights
 from nets.model import DualNet
 from nets.train_step import train_step
 
-NET = NetConfig(board_size=5, blocks=2, channels=16, ownership=True, value_hidden=16)
+NET = NetConfig(board_size=5, blocks=2, channels=16, ownership=True, value_hidden=16, opponent_policy=True)
 BATCH = 16
 STEPS = 4
 SGD = {"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-3, "nesterov": True}
@@ -54,6 +54,8 @@ def make_batches(seed: int = 0) -> list[dict[str, torch.Tensor]]:
             "policy": torch.softmax(3 * torch.randn(BATCH, points + 1, generator=generator), dim=1),
             "value": torch.randint(0, 2, (BATCH,), generator=generator).float() * 2 - 1,
             "ownership": torch.randint(-1, 2, (BATCH, points), generator=generator).float(),
+            # Every sample has a reply: the masked mean is then the same on half batches.
+            "opponent_policy": torch.randint(0, points + 1, (BATCH,), generator=generator),
         })  # fmt: skip
     return batches
 
@@ -114,6 +116,7 @@ def assert_trained(after: dict) -> None:
     before = initial_weights()
     moved = [name for name in before if before[name].is_floating_point() and not torch.equal(before[name], after[name])]
     assert "stem.0.weight" in moved and "policy_fc.weight" in moved and "ownership_conv.weight" in moved
+    assert "opponent_policy_fc.weight" in moved
 
 
 # --- torch.multiprocessing and gloo -------------------------------------------
