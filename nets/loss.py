@@ -103,36 +103,34 @@ def loss_terms(
     total = weights.policy * policy_loss + weights.value * value_loss
     names = ["total", "policy", "policy_kl", "value"]
     terms = [policy_loss, policy_loss - target_entropy, value_loss]
-    if output.ownership_logits is not None:
-        if batch.get("ownership") is not None:
-            target = (batch["ownership"].float() + 1.0) / 2.0
-            ownership_loss = F.binary_cross_entropy_with_logits(2.0 * output.ownership_logits.float(), target)
-            total = total + weights.ownership * ownership_loss
-            names.append("ownership")
-            terms.append(ownership_loss)
-        else:
-            # No target: a zero term still touches the head, so every parameter gets
-            # a gradient and DistributedDataParallel does not wait for missing ones.
-            total = total + 0.0 * output.ownership_logits.sum()
-    if output.score is not None:
-        target = batch.get("score")
-        if target is not None:
-            score_loss = _score_loss(output.score.float(), target.float(), output.policy_logits.shape[1] - 1)
-            total = total + weights.score * score_loss
-            names.append("score")
-            terms.append(score_loss)
-        else:
-            total = total + 0.0 * output.score.sum()
-    if output.opponent_policy_logits is not None:
-        target = batch.get("opponent_policy")
-        if target is not None:
-            reply_loss = _opponent_policy_loss(output.opponent_policy_logits.float(), target)
-            total = total + weights.opponent_policy * reply_loss
-            names.append("opponent_policy")
-            terms.append(reply_loss)
-        else:
-            total = total + 0.0 * output.opponent_policy_logits.sum()
+    # The auxiliary heads: (term, the head's output, its loss from that output and the
+    # target, weight). A head without its target in the batch gets a zero term that
+    # still touches it, so every parameter gets a gradient and DistributedDataParallel
+    # does not wait for missing ones.
+    points = output.policy_logits.shape[1] - 1
+    auxiliary = [
+        ("ownership", output.ownership_logits, _ownership_loss, weights.ownership),
+        ("score", output.score, lambda score, target: _score_loss(score.float(), target.float(), points), weights.score),
+        ("opponent_policy", output.opponent_policy_logits,
+         lambda logits, target: _opponent_policy_loss(logits.float(), target), weights.opponent_policy),
+    ]  # fmt: skip
+    for name, head, loss_of, weight in auxiliary:
+        if head is None:
+            continue
+        target = batch.get(name)
+        if target is None:
+            total = total + 0.0 * head.sum()
+            continue
+        term = loss_of(head, target)
+        total = total + weight * term
+        names.append(name)
+        terms.append(term)
     return total, names, torch.stack([total, *terms]).detach()
+
+
+def _ownership_loss(logits: torch.Tensor, owner: torch.Tensor) -> torch.Tensor:
+    """BCE of ``(owner + 1) / 2`` against ``sigmoid(2 * logit) = (tanh(logit) + 1) / 2``."""
+    return F.binary_cross_entropy_with_logits(2.0 * logits.float(), (owner.float() + 1.0) / 2.0)
 
 
 def _score_loss(predicted: torch.Tensor, target: torch.Tensor, points: int) -> torch.Tensor:
