@@ -257,31 +257,17 @@ class BatchedSearch:
         return bool(getattr(self.evaluator, "has_score", False))
 
     def _evaluate(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        scores = self.no_scores[:rows]
-        if self.has_score:
-            if self.keep_positions:
-                komi = self.komi[self.leaf_game[:rows]]
-                positions = (self.positions[:rows], self.position_histories[:rows], komi)
-                answer = self.evaluator.evaluate_with_score(
-                    self.features[:rows], self.legal[:rows], positions=positions
-                )
-            else:
-                answer = self.evaluator.evaluate_with_score(self.features[:rows], self.legal[:rows])
-            priors, values, scores = answer
-            priors = np.asarray(priors, np.float32).reshape(rows, self.actions)
-            values = np.asarray(values, np.float32).reshape(rows)
-            return priors, values, np.asarray(scores, np.float32).reshape(rows)
+        """Priors, values and scores (zeros without a score head) of the ``rows`` leaves."""
+        scored = self.has_score
+        call = self.evaluator.evaluate_with_score if scored else self.evaluator.evaluate
+        extra = {}
         if self.keep_positions:
             komi = self.komi[self.leaf_game[:rows]]
-            answer = self.evaluator.evaluate(
-                self.features[:rows], self.legal[:rows],
-                positions=(self.positions[:rows], self.position_histories[:rows], komi),
-            )  # fmt: skip
-        else:
-            answer = self.evaluator.evaluate(self.features[:rows], self.legal[:rows])
-        priors, values = answer
-        priors = np.asarray(priors, np.float32).reshape(rows, self.actions)
-        values = np.asarray(values, np.float32).reshape(rows)
+            extra["positions"] = (self.positions[:rows], self.position_histories[:rows], komi)
+        answer = call(self.features[:rows], self.legal[:rows], **extra)
+        priors = np.asarray(answer[0], np.float32).reshape(rows, self.actions)
+        values = np.asarray(answer[1], np.float32).reshape(rows)
+        scores = np.asarray(answer[2], np.float32).reshape(rows) if scored else self.no_scores[:rows]
         return priors, values, scores
 
     def _prepare_roots(self, games: list[int]) -> None:
@@ -344,6 +330,7 @@ class BatchedSearch:
         if t.node_count[g] == 0 or t.status[g, ROOT] != EXPANDED:
             return 0.0
         return float(t.raw_value[g, ROOT])
+
     def root_score(self, g: int) -> float | None:
         """Mean score of the root in points for its player to move (the search's score
         lead); None when the evaluator has no score head."""
