@@ -127,13 +127,3 @@ def augment(
         None if policy is None else transform_policy(policy, symmetries, size),
         None if ownership is None else transform_points(ownership, symmetries, size),
     )
-
-
-def augment_randomly(
-    planes: torch.Tensor,
-    policy: torch.Tensor | None,
-    ownership: torch.Tensor | None = None,
-    generator: torch.Generator | None = None,
-) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-    """``augment`` with an independent random symmetry per sample (``random_symmetries``)."""
-    return augment(planes, policy, ownership, random_symmetries(planes.shape[0], generator))
