@@ -16,14 +16,13 @@ resume, except ``games``, which may grow (the extra games are played).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from engine.files import atomic_write_text
+from engine.files import read_json_document, settings_differences, write_json_document
 
 FORMAT = "dosaku-arena-results"
 VERSION = 1
-RESUMABLE_CHANGES = {"games"}  # settings a resumed tournament may change
+RESUMABLE_CHANGES = frozenset({"games"})  # settings a resumed tournament may change
 
 
 class ResultsFile:
@@ -51,12 +50,8 @@ class ResultsFile:
                     f"{path} already holds {len(data['games'])} games: --resume to go on, or another --out"
                 )
             return cls(path, settings)
-        old = data["settings"]
-        changed = sorted(
-            k for k in set(old) | set(settings) if old.get(k) != settings.get(k) and k not in RESUMABLE_CHANGES
-        )
-        if changed:
-            details = "; ".join(f"{k}: {old.get(k)!r} there, {settings.get(k)!r} now" for k in changed)
+        details = settings_differences(data["settings"], settings, RESUMABLE_CHANGES)
+        if details:
             raise ValueError(f"cannot resume {path}: another tournament ({details})")
         return cls(path, settings, data["games"])
 
@@ -70,19 +65,12 @@ class ResultsFile:
 
     def save(self) -> None:
         ordered = sorted(self.games.values(), key=lambda game: (game["pairing"], game["game"]))
-        data = {"format": FORMAT, "version": VERSION, "settings": self.settings, "games": ordered}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(data, indent=1) + "\n")
+        write_json_document(self.path, FORMAT, VERSION, settings=self.settings, games=ordered)
 
 
 def read_results(path: str | Path) -> dict:
     """The results file at ``path`` as a dict; ValueError if it is not one."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path} is not a results file (bad JSON: {err})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("games"), list):
-        raise ValueError(f"{path} is not a Dosaku arena results file")
-    if data.get("version") != VERSION:
-        raise ValueError(f"{path} has results format version {data.get('version')}, this Dosaku reads {VERSION}")
+    data = read_json_document(path, FORMAT, VERSION, "a Dosaku arena results file")
+    if not isinstance(data.get("settings"), dict) or "games" not in data or not isinstance(data["games"], list):
+        raise ValueError(f"{path} is damaged (no settings or list of games)")
     return data

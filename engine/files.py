@@ -1,4 +1,4 @@
-"""Atomic file writes: a file is either its old self or completely the new one.
+"""Atomic file writes (a file is either its old self or completely the new one), and versioned JSON documents.
 
 Game records, configs and results are written while people (or a crashed run, or
 a full disk) can interrupt at any moment. Writing in place would leave a truncated
@@ -12,6 +12,7 @@ half-written is ever left behind.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import uuid
 
@@ -50,3 +51,34 @@ def _sync_directory(directory: str) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def write_json_document(path: str | os.PathLike, kind: str, version: int, **fields) -> None:
+    """Write ``{"format": kind, "version": version, **fields}`` as indented JSON, atomically."""
+    data = {"format": kind, "version": version, **fields}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+
+
+def read_json_document(path: str | os.PathLike, kind: str, version: int, what: str) -> dict:
+    """The JSON document at ``path`` written by ``write_json_document(path, kind, version, ...)``.
+
+    ValueError, one line naming the file and ``what`` it should be, when it is not
+    JSON, not a ``kind`` document, or of another version.
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not {what} (bad JSON: {err})") from None
+    if not isinstance(data, dict) or data.get("format") != kind:
+        raise ValueError(f"{path} is not {what}")
+    if data.get("version") != version:
+        raise ValueError(f"{path} is {what} of format version {data.get('version')}; this Dosaku reads {version}")
+    return data
+
+
+def settings_differences(old: dict, new: dict, ignored: frozenset[str] = frozenset()) -> str:
+    """``"key: old there, new now; ..."`` for every key whose value differs (except ``ignored``); "" if none."""
+    changed = sorted(key for key in set(old) | set(new) if old.get(key) != new.get(key) and key not in ignored)
+    return "; ".join(f"{key}: {old.get(key)!r} there, {new.get(key)!r} now" for key in changed)

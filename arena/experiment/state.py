@@ -17,11 +17,10 @@ comparison of these two configurations for these minutes, not of others.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.files import atomic_write_text
+from engine.files import read_json_document, settings_differences, write_json_document
 
 FORMAT = "dosaku-experiment"
 VERSION = 1
@@ -58,9 +57,8 @@ class ExperimentState:
             return state
         data = read_state(path)
         old = data["settings"]
-        changed = sorted(key for key in set(old) | set(settings) if old.get(key) != settings.get(key))
-        if changed:
-            details = "; ".join(f"{key}: {old.get(key)!r} there, {settings.get(key)!r} now" for key in changed)
+        details = settings_differences(old, settings)
+        if details:
             raise ValueError(f"{directory} holds another experiment ({details}): repeat its command, or another --dir")
         return cls(path, old, data["runs"])
 
@@ -70,21 +68,12 @@ class ExperimentState:
         self.save()
 
     def save(self) -> None:
-        data = {"format": FORMAT, "version": VERSION, "settings": self.settings, "runs": self.runs}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(data, indent=1) + "\n")
+        write_json_document(self.path, FORMAT, VERSION, settings=self.settings, runs=self.runs)
 
 
 def read_state(path: str | Path) -> dict:
     """The state file as a dict; ValueError (one line) if it is not one."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path} is not an experiment state file (bad JSON: {err})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a Dosaku experiment state file")
-    if data.get("version") != VERSION:
-        raise ValueError(f"{path} has experiment format version {data.get('version')}, this Dosaku reads {VERSION}")
+    data = read_json_document(path, FORMAT, VERSION, "a Dosaku experiment state file")
     runs = data.get("runs")
     if not isinstance(data.get("settings"), dict) or not isinstance(runs, dict) or set(runs) != set(LABELS):
         raise ValueError(f"{path} is damaged (no settings or runs A and B)")
