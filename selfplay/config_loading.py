@@ -68,7 +68,10 @@ def build(cls: type, mapping: dict[str, Any] | None, where: str) -> Any:
     try:
         return cls(**values)
     except (TypeError, ValueError) as err:
-        raise ConfigError(f"{where}: {err}") from None
+        message = str(err)
+        for named in (f"{where}: ", f"{where} config: "):  # the dataclasses' own checks name their section too
+            message = message.removeprefix(named)
+        raise ConfigError(f"{where}: {message}") from None
 
 
 def to_dict(config: Any) -> dict[str, Any]:

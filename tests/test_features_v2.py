@@ -266,9 +266,9 @@ def test_the_run_config_picks_the_version_and_the_configs_their_planes(tmp_path)
     assert (config.network.features, config.network.input_planes) == (2, 21)
     (tmp_path / "resolved.toml").write_text(toml_text(config))  # as the run directory keeps it
     assert load_run_config(tmp_path / "resolved.toml", []) == config
-    with pytest.raises(ConfigError, match="^network: network config: features must be 1 or 2"):
+    with pytest.raises(ConfigError, match="^network: features must be 1 or 2"):
         load_run_config(None, ["network.features=3"])
-    with pytest.raises(ConfigError, match="^network: network config: input_planes 17 does not match features = 2"):
+    with pytest.raises(ConfigError, match="^network: input_planes 17 does not match features = 2"):
         load_run_config(None, ["network.features=2", "network.input_planes=17"])
 
 
