@@ -25,6 +25,7 @@ from engine.coords import CoordinateError, flat_to_gtp, gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
 from gtp.build import build_engine
 from gtp.engine import GTPEngine
+from gtp.extensions import kgs_time
 from gtp.protocol import MAX_LINE_CHARS, GTPCommandError, preprocess, split_command
 from gtp.time_control import TimeManager
 from mcts.evaluators import UniformEvaluator
@@ -112,6 +113,21 @@ def test_administrative_commands():
         assert ok(engine, f"known_command {command}") == "true"
     assert ok(engine, "known_command frobnicate") == "false"
     assert fail(engine, "known_command").startswith("syntax error")
+
+
+def test_the_engine_alone_has_the_standard_commands_and_extensions_register_on_it():
+    bare = GTPEngine(RandomPlayer(0), size=9, log=io.StringIO())
+    assert sorted(ok(bare, "list_commands").split("\n")) == sorted(REQUIRED_COMMANDS)
+    assert fail(bare, "kgs-time_settings absolute 60") == "unknown command"
+    kgs_time.register(bare)  # one extension, on an engine that knows nothing of it
+    assert ok(bare, "kgs-time_settings absolute 60") == ""
+    assert bare.timing.settings.kind == "absolute" and bare.timing.settings.main_time == 60
+    assert ok(bare, "list_commands").split("\n")[-1] == "kgs-time_settings"
+    # build_engine installs every extension after the standard commands, in a fixed order.
+    assert ok(make_engine(), "list_commands").split("\n") == ok(bare, "list_commands").split("\n") + [
+        "final_status_list", "kgs-genmove_cleanup", "lz-analyze", "lz-genmove_analyze", "kata-analyze",
+        "kata-genmove_analyze", "dosaku-analyze", "dosaku-genmove_analyze",
+    ]  # fmt: skip
 
 
 def test_ids_are_echoed_on_success_and_failure():
