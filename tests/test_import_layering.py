@@ -44,21 +44,45 @@ def module_files(root: Path, packages: list[str]) -> dict[str, Path]:
     return found
 
 
-def imported_names(name: str, path: Path) -> set[str]:
-    """Every dotted name ``name`` imports, anywhere in the file: ``import a.b`` gives
-    ``a.b``; ``from a import b`` gives ``a.b`` (``b`` may be a module) and ``a``;
-    relative imports are resolved against the module's package."""
-    names = set()
+def imported_modules(name: str, path: Path) -> set[str]:
+    """The modules ``name`` imports, anywhere in the file, as written: ``import a.b``
+    gives ``a.b``, ``from a import b`` gives ``a``; relative imports are resolved
+    against the module's package."""
+    found = set()
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            found.add(".".join([*package[: len(package) - node.level + 1], node.module or ""]).strip("."))
         elif isinstance(node, ast.ImportFrom):
+            found.add(node.module)
+    return found
+
+
+def imported_names(name: str, path: Path) -> set[str]:
+    """Every dotted name ``name`` imports: ``imported_modules``, and ``a.b`` for each
+    ``from a import b`` (``b`` may be a module)."""
+    names = imported_modules(name, path)
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom):
             base = ".".join([*package[: len(package) - node.level + 1], node.module or ""]).strip(".")
             base = base if node.level else node.module
-            names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names)
     return names
+
+
+def missing_modules(root: Path, packages: list[str]) -> set[tuple[str, str]]:
+    """``(importer, module)`` for each import of one of ``packages`` that names no module
+    there: a module moved or renamed under an import that runs only inside a function."""
+    modules = module_files(root, packages)
+    return {
+        (name, imported)
+        for name, path in modules.items()
+        for imported in imported_modules(name, path)
+        if imported.split(".")[0] in packages and imported not in modules
+    }
 
 
 def import_graph(root: Path, packages: list[str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -156,6 +180,10 @@ def test_every_package_is_installed():
     assert sorted(PACKAGES) == on_disk
 
 
+def test_every_import_of_ours_names_a_module_that_exists():
+    assert missing_modules(REPO_ROOT, [*PACKAGES, "tests"]) == set()
+
+
 def test_no_import_circle_anywhere():
     assert import_cycles(GRAPH) == []
 
@@ -214,6 +242,9 @@ def test_a_circle_through_an_import_inside_a_function_is_found(tmp_path):
     assert graph["a.three"] == {"a.two"} and external["a.three"] == {"numpy"}
     assert import_cycles(graph) == [["a.one", "a.two"]]
     assert reachable(graph, "a.three") == {"a.one", "a.two"}
+    assert missing_modules(tmp_path, ["a", "b"]) == set()
+    write_modules(tmp_path, {"b/late.py": "def f():\n    from a.moved import x\n    import b.inner\n"})
+    assert missing_modules(tmp_path, ["a", "b"]) == {("b.late", "a.moved")}
 
 
 @pytest.mark.parametrize(
