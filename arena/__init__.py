@@ -1,1 +1,2 @@
-"""Matches between players: the GTP engine and client, and (later) tournaments, Elo, gating."""
+"""Evaluation: matches between players, player specs, tournaments, Elo, SPRT and gating.
+Other engines take part through ``gtp.player``; the GTP protocol itself is ``gtp/``."""

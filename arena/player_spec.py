@@ -182,7 +182,7 @@ def build_player(spec: PlayerSpec, seed: int, size: int | None = None, gtp_timeo
             opening = max(2, checkpoint.board_size // 2)
         return _search_player(spec, NetEvaluator(checkpoint, threads=threads, backend=backend), seed, opening)
     if spec.kind == "gtp":
-        from arena.gtp_player import GTPPlayer
+        from gtp.player import GTPPlayer
 
         return GTPPlayer(list(spec.command), name=spec.name, timeout=gtp_timeout)
     raise ValueError(f"unknown player kind {spec.kind!r}")

@@ -10,7 +10,7 @@ Responses go to stdout only; diagnostics to stderr. Example::
 The controller's clock (``time_settings``, ``kgs-time_settings``, ``time_left``) sets
 each move's thinking time; analysis (``lz-analyze``, ``kata-analyze``), life and death
 (``final_status_list``) and clean-up (``kgs-genmove_cleanup``) come with it
-(``arena/gtp_extensions.py``).
+(``gtp/extensions/``, installed by ``gtp/build.py``).
 """
 
 from __future__ import annotations
@@ -40,11 +40,11 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve GTP on the process's stdin/stdout; return the exit status."""
     # Imported here so `dosaku --help` does not load the engine's kernels.
-    from arena.gtp_engine import GTPEngine
     from cli.play import resolve_size
+    from gtp.build import build_engine
 
     player, timing = make_search_player(args, args.seed)
-    engine = GTPEngine(player, size=resolve_size(args.size, args.model), komi=args.komi, timing=timing)
+    engine = build_engine(player, size=resolve_size(args.size, args.model), komi=args.komi, timing=timing)
     # The engine reads stdin on a thread that may still wait for a line after quit.
     # Its own reader over the same descriptor keeps sys.stdin's lock free, which the
     # interpreter takes at exit (sharing it aborts the process at shutdown); it is

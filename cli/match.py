@@ -66,12 +66,12 @@ def announce_added_flags(spec, command: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Play the match, printing each game as it ends; return the exit status."""
-    from arena.gtp_client import GTPError
     from arena.match import IllegalPlayerMoveError
+    from gtp.client import GTPClientError
 
     try:
         return _play(args)
-    except (GTPError, IllegalPlayerMoveError) as err:
+    except (GTPClientError, IllegalPlayerMoveError) as err:
         # A broken engine or player: one line, as cli.main prints bad input.
         print(f"dosaku match: error: {err}", file=sys.stderr)
         return 1

@@ -128,7 +128,7 @@ def make_search_player(args: argparse.Namespace, seed: int, log=None):
     (stderr) is told so. Returns ``(player, time_manager)``."""
     import sys
 
-    from arena.time_control import TimeManager
+    from gtp.time_control import TimeManager
 
     log = log if log is not None else sys.stderr
     player = make_player(args, seed)

@@ -10,7 +10,7 @@ below the configured threshold (off by default), or as a ``ResignRule`` says
 
 Anytime search: ``genmove(game, stop=...)`` searches in chunks of simulations on
 the same tree and asks ``stop(simulations, root_visits)`` after each chunk
-whether to go on (a clock's budget, see ``arena/time_control.py``);
+whether to go on (a clock's budget, see ``gtp/time_control.py``);
 ``analyze``/``search_more`` let a front end search a position for as long as it
 likes and read the root's statistics in between.
 """

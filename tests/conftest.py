@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from arena.gtp_client import GTPClient
+from gtp.client import GTPClient
 
 GNUGO_FALLBACK_PATHS = ("/usr/games/gnugo",)  # Debian and Ubuntu install it off PATH
 GNUGO_MISSING = "GNU Go not installed (apt-get install gnugo)"

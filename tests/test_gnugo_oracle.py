@@ -32,11 +32,11 @@ from typing import NoReturn
 import numpy as np
 import pytest
 
-from arena.gtp_client import GTPEngineError
 from engine import _kernels as kernels
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import draw_board
 from engine.game import BLACK, WHITE, GameState, color_name, move_from_padded, opponent
+from gtp.client import GTPEngineError
 
 # Games per board size. 3x3 and 4x4 are cheap and full of kos and longer superko
 # cycles; 5x5 is the workhorse; 9x9 and 19x19 check the big-board code paths.

@@ -1,4 +1,4 @@
-"""Live analysis (arena/gtp_analysis.py through the engine): the lines parse as Sabaki
+"""Live analysis (gtp/analysis.py through the engine): the lines parse as Sabaki
 and Lizzie parse them, their numbers are in range and add up, their variations are
 legal, and a real ``dosaku gtp`` process stops analysing when the next command comes.
 
@@ -22,10 +22,12 @@ import threading
 import numpy as np
 import pytest
 
-from arena.gtp_analysis import AnalysisRequest, candidates, lower_confidence_bound, parse_request
-from arena.gtp_engine import GTPEngine, parse_color, parse_int
 from engine.coords import gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
+from gtp.analysis import AnalysisRequest, candidates, lower_confidence_bound, parse_request
+from gtp.arguments import parse_color, parse_int
+from gtp.build import build_engine
+from gtp.engine import GTPEngine
 from mcts.evaluators import UniformEvaluator
 from mcts.players import CHUNK_SIMULATIONS, MCTSPlayer, RandomPlayer
 from tests.gtp_process import REPO_ROOT, EngineProcess
@@ -89,7 +91,7 @@ def lizzie_parse(line: str, kata: bool) -> list[dict]:
 def search_engine(size: int = 7, simulations: int = 64, seed: int = 0) -> GTPEngine:
     player = MCTSPlayer(UniformEvaluator(), simulations=simulations, seed=seed)
     player.node_memory = 4 * 2**20  # room for analysis, as dosaku gtp gives it
-    return GTPEngine(player, size=size, log=io.StringIO())
+    return build_engine(player, size=size, log=io.StringIO())
 
 
 def stream(engine: GTPEngine, line: str) -> list[str]:
@@ -162,13 +164,13 @@ def test_bad_analysis_arguments_are_syntax_errors_and_random_players_cannot_anal
                 "kata-analyze b 10 avoid b d4"):  # fmt: skip
         assert engine.handle_line(bad).startswith("? syntax error"), bad
     assert stream(engine, "lz-analyze 10 avoid b d4,e5 3 allow w c3 1") != []  # accepted, ignored
-    random_engine = GTPEngine(RandomPlayer(1), size=7, log=io.StringIO())
+    random_engine = build_engine(RandomPlayer(1), size=7, log=io.StringIO())
     assert random_engine.handle_line("lz-analyze 10").startswith("? analysis needs a search player")
 
     class SevenByNine(UniformEvaluator):
         size = 7  # as a network trained on 7x7 says
 
-    engine = GTPEngine(MCTSPlayer(SevenByNine(), simulations=8), size=9, log=io.StringIO())
+    engine = build_engine(MCTSPlayer(SevenByNine(), simulations=8), size=9, log=io.StringIO())
     assert engine.handle_line("kata-analyze 10") == "? the network plays 7x7, not 9x9\n\n"
 
 

@@ -1,4 +1,4 @@
-"""The GTP engine (arena/gtp_engine.py): every command through the engine object, the
+"""The GTP engine (gtp/engine.py, with gtp/build.py's extensions): every command through the engine object, the
 wire format through ``serve`` and a real ``dosaku gtp`` subprocess, and fuzzing:
 whatever a client sends, every command gets ``=`` or ``?`` and the engine keeps going.
 
@@ -20,18 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arena.gtp_engine import (
-    MAX_LINE_CHARS,
-    GTPEngine,
-    GTPError,
-    free_handicap_moves,
-    preprocess,
-    split_command,
-)
-from arena.time_control import TimeManager
 from cli.main import build_parser
 from engine.coords import CoordinateError, flat_to_gtp, gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
+from gtp.build import build_engine
+from gtp.engine import GTPEngine
+from gtp.extensions import kgs_time
+from gtp.protocol import MAX_LINE_CHARS, GTPCommandError, preprocess, split_command
+from gtp.time_control import TimeManager
 from mcts.evaluators import UniformEvaluator
 from mcts.players import RESIGN, Decision, MCTSPlayer, RandomPlayer
 from tests.gtp_process import REPO_ROOT, RESPONSE_RE, EngineProcess
@@ -53,7 +49,7 @@ EXTENSION_COMMANDS = [
 
 def make_engine(size: int = 9, komi: float = 7.5, seed: int = 0, player=None) -> GTPEngine:
     """An engine with a seeded random player whose diagnostics go nowhere."""
-    return GTPEngine(player or RandomPlayer(seed), size=size, komi=komi, log=io.StringIO())
+    return build_engine(player or RandomPlayer(seed), size=size, komi=komi, log=io.StringIO())
 
 
 def ask(engine: GTPEngine, line: str) -> str:
@@ -119,6 +115,21 @@ def test_administrative_commands():
     assert fail(engine, "known_command").startswith("syntax error")
 
 
+def test_the_engine_alone_has_the_standard_commands_and_extensions_register_on_it():
+    bare = GTPEngine(RandomPlayer(0), size=9, log=io.StringIO())
+    assert sorted(ok(bare, "list_commands").split("\n")) == sorted(REQUIRED_COMMANDS)
+    assert fail(bare, "kgs-time_settings absolute 60") == "unknown command"
+    kgs_time.register(bare)  # one extension, on an engine that knows nothing of it
+    assert ok(bare, "kgs-time_settings absolute 60") == ""
+    assert bare.timing.settings.kind == "absolute" and bare.timing.settings.main_time == 60
+    assert ok(bare, "list_commands").split("\n")[-1] == "kgs-time_settings"
+    # build_engine installs every extension after the standard commands, in a fixed order.
+    assert ok(make_engine(), "list_commands").split("\n") == ok(bare, "list_commands").split("\n") + [
+        "final_status_list", "kgs-genmove_cleanup", "lz-analyze", "lz-genmove_analyze", "kata-analyze",
+        "kata-genmove_analyze", "dosaku-analyze", "dosaku-genmove_analyze",
+    ]  # fmt: skip
+
+
 def test_ids_are_echoed_on_success_and_failure():
     engine = make_engine()
     assert ask(engine, "12 protocol_version") == "=12 2\n\n"
@@ -151,7 +162,7 @@ def test_unknown_commands_and_exceptions_in_handlers_become_errors():
     assert "Traceback" in engine.log.getvalue()  # the diagnostic went to the log, not the wire
 
     def raise_gtp_error(args):
-        raise GTPError("not\nwith a newline")
+        raise GTPCommandError("not\nwith a newline")
 
     engine.register("bad", raise_gtp_error)
     assert fail(engine, "bad") == "not with a newline"  # error messages stay one line
@@ -252,20 +263,6 @@ def test_place_free_handicap_uses_fixed_points_then_spreads():
     assert ok(engine, "place_free_handicap 2").split() == ["B2", "D4"]
     ok(engine, "boardsize 2")
     assert len(ok(engine, "place_free_handicap 3").split()) == 3
-
-
-@pytest.mark.parametrize("size", [2, 3, 4, 5, 6, 7, 8, 9, 13, 19])
-def test_free_handicap_moves_are_distinct_and_fill_the_board_but_one_point(size):
-    for stones_wanted in sorted({2, 3, 5, 9, 10, size * size // 2, size * size - 1} - {0, 1}):
-        if stones_wanted >= size * size:
-            continue
-        moves = free_handicap_moves(size, stones_wanted)
-        assert len(moves) == len(set(moves)) == stones_wanted
-        assert all(0 <= m < size * size for m in moves)
-        game = GameState(size, komi=0)
-        game.place_setup_stones(BLACK, moves)  # every stone keeps a liberty
-    with pytest.raises(ValueError):
-        free_handicap_moves(size, size * size)
 
 
 def test_set_free_handicap():
@@ -703,7 +700,7 @@ def search_engine(size: int = 5, seed: int = 0) -> GTPEngine:
     """An engine with a small uniform search (analysis works) on a fake clock (time settings cost nothing)."""
     player = MCTSPlayer(UniformEvaluator(), simulations=16, seed=seed)
     timing = TimeManager(clock=SteppingClock())
-    return GTPEngine(player, size=size, komi=7.5, log=io.StringIO(), timing=timing)
+    return build_engine(player, size=size, komi=7.5, log=io.StringIO(), timing=timing)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

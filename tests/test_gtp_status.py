@@ -1,4 +1,4 @@
-"""Life and death at the end of a game (arena/gtp_status.py) and the GTP commands on it:
+"""Life and death at the end of a game (gtp/status.py) and the GTP commands on it:
 ``final_status_list`` and ``kgs-genmove_cleanup``, on positions from diagrams.
 
 Vertices are GTP's (``A1`` bottom-left); ``X`` black, ``O`` white.
@@ -10,8 +10,12 @@ import io
 
 import numpy as np
 
-from arena.gtp_engine import GTPEngine
-from arena.gtp_status import (
+from engine.coords import flat_to_gtp, gtp_to_flat
+from engine.diagram import game_from_diagram
+from engine.game import BLACK, WHITE, score_text
+from gtp.build import build_engine
+from gtp.engine import GTPEngine
+from gtp.status import (
     chain_statuses,
     chains,
     cleanup_move,
@@ -19,9 +23,6 @@ from arena.gtp_status import (
     playout_estimate,
     playout_ownership,
 )
-from engine.coords import flat_to_gtp, gtp_to_flat
-from engine.diagram import game_from_diagram
-from engine.game import BLACK, WHITE, score_text
 from mcts.evaluators import UniformEvaluator
 from mcts.players import MCTSPlayer, RandomPlayer
 
@@ -53,7 +54,7 @@ SEKI = """
 
 
 def engine_on(diagram: str, player=None, to_play: int = BLACK, komi: float = 0.5) -> GTPEngine:
-    engine = GTPEngine(player or RandomPlayer(3), size=9, komi=komi, log=io.StringIO())
+    engine = build_engine(player or RandomPlayer(3), size=9, komi=komi, log=io.StringIO())
     engine.game = game_from_diagram(diagram, komi=komi, to_play=to_play)
     engine.size = engine.game.size
     return engine

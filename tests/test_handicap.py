@@ -1,4 +1,5 @@
-"""Fixed handicap placement as GTP (section 4.1.1) fixes it, and a handicap game's start.
+"""Fixed handicap placement as GTP (section 4.1.1) fixes it, free handicap placement,
+and a handicap game's start.
 
 19x19 and 13x13 use the 4th line, 9x9 the 3rd; odd boards from 9x9 take up to 9
 stones, 7x7 and even boards up to 4; nothing below 7x7.
@@ -10,7 +11,7 @@ import pytest
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import draw_board, parse_diagram
 from engine.game import BLACK, EMPTY, WHITE, GameState
-from engine.handicap import fixed_handicap_moves, max_fixed_handicap
+from engine.handicap import fixed_handicap_moves, free_handicap_moves, max_fixed_handicap
 
 TABLES = {
     19: {
@@ -134,3 +135,27 @@ def test_handicap_game_starts_with_the_stones_and_white_to_move(size, stones):
     assert game.moves == [(WHITE, first)] and game.to_play == BLACK, show(game)
     game.undo()
     assert game.to_play == WHITE and game.stones(BLACK) == sorted(moves) and game.moves == [], show(game)
+
+
+@pytest.mark.parametrize("size", [2, 3, 4, 5, 6, 7, 8, 9, 13, 19])
+def test_free_handicap_moves_are_distinct_and_fill_the_board_but_one_point(size):
+    for stones_wanted in sorted({2, 3, 5, 9, 10, size * size // 2, size * size - 1} - {0, 1}):
+        if stones_wanted >= size * size:
+            continue
+        moves = free_handicap_moves(size, stones_wanted)
+        assert len(moves) == len(set(moves)) == stones_wanted
+        assert all(0 <= m < size * size for m in moves)
+        game = GameState(size, komi=0)
+        game.place_setup_stones(BLACK, moves)  # every stone keeps a liberty
+    with pytest.raises(ValueError):
+        free_handicap_moves(size, size * size)
+
+
+def test_free_handicap_starts_from_the_fixed_points_then_takes_the_roomiest_point():
+    # 5x5 has no fixed handicap: the spec's order with the stones on the 2nd line, the centre for odd counts.
+    assert [flat_to_gtp(m, 5) for m in free_handicap_moves(5, 5)] == ["B2", "D4", "B4", "D2", "C3"]
+    # 9x9: the nine fixed points, then the 10th where room (nearest stone, or twice the
+    # distance to the edge) is largest: 2 at best, and A9 is the first such point, top-left.
+    moves = free_handicap_moves(9, 10)
+    assert moves[:9] == fixed_handicap_moves(9, 9)
+    assert flat_to_gtp(moves[9], 9) == "A9"

@@ -1,4 +1,4 @@
-"""Games and matches (arena/match.py), engines as players (arena/gtp_player.py), and the
+"""Games and matches (arena/match.py), engines as players (gtp/player.py), and the
 search player behind ``dosaku gtp --player mcts``, over GTP against GNU Go and Dosaku itself.
 
 Small boards keep games to a fraction of a second; GNU Go tests skip without it
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from arena.gtp_client import GTPClient
-from arena.gtp_player import GTPPlayer
 from arena.match import IllegalPlayerMoveError, play_game, play_match, play_out
 from cli.main import build_parser
 from engine.coords import gtp_to_flat
 from engine.game import BLACK, EMPTY, WHITE, GameState
+from gtp.client import GTPClient
+from gtp.player import GTPPlayer
 from mcts.evaluators import RolloutEvaluator
 from mcts.players import RESIGN, Decision, MCTSPlayer, RandomPlayer
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from arena.gtp_player import GTPPlayer
 from arena.player_spec import (
     GNUGO_RULE_FLAGS,
     build_player,
@@ -13,6 +12,7 @@ from arena.player_spec import (
     make_player,
     parse_player_spec,
 )
+from gtp.player import GTPPlayer
 from mcts.players import MCTSPlayer, RandomPlayer
 from tests.conftest import TINY_5X5_STEP
 

@@ -16,13 +16,14 @@ import numpy as np
 import pytest
 import torch
 
-from arena.gtp_analysis import AnalysisRequest, candidates
-from arena.gtp_engine import GTPEngine
 from cli.text_game import TextGame
 from engine import _kernels as rules
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import diagram, game_from_diagram
 from engine.game import BLACK, WHITE, GameState, owner_signs
+from gtp.analysis import AnalysisRequest, candidates
+from gtp.build import build_engine
+from gtp.engine import GTPEngine
 from gui.game_text import win_rate_sentence
 from mcts.config import SearchConfig
 from mcts.evaluators import UniformEvaluator, uniform_priors
@@ -352,7 +353,7 @@ def test_score_utility_steers_visits_to_the_points_while_the_value_stays_the_val
 def analysis_engine(evaluator) -> GTPEngine:
     player = MCTSPlayer(evaluator, simulations=64, seed=0)
     player.node_memory = 4 * 2**20
-    return GTPEngine(player, size=5, log=io.StringIO())
+    return build_engine(player, size=5, log=io.StringIO())
 
 
 def streamed(engine: GTPEngine, line: str) -> str:

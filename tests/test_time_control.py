@@ -1,4 +1,4 @@
-"""Time management (arena/time_control.py): each move's budget under every clock kind,
+"""Time management (gtp/time_control.py): each move's budget under every clock kind,
 the stop rule of a chunked search, the engine's own bookkeeping, and ``genmove`` under
 ``time_settings`` / ``time_left`` / ``kgs-time_settings``.
 
@@ -12,8 +12,10 @@ import io
 import numpy as np
 import pytest
 
-from arena.gtp_engine import GTPEngine
-from arena.time_control import (
+from engine.game import BLACK, WHITE
+from gtp.build import build_engine
+from gtp.engine import GTPEngine
+from gtp.time_control import (
     MAX_MOVE_SECONDS,
     StopRule,
     TimeLeft,
@@ -22,7 +24,6 @@ from arena.time_control import (
     expected_own_moves_left,
     move_budget,
 )
-from engine.game import BLACK, WHITE
 from mcts.evaluators import UniformEvaluator
 from mcts.players import CHUNK_SIMULATIONS, MCTSPlayer
 
@@ -177,7 +178,7 @@ def timed_engine(clock: FakeClock, simulations: int = 10_000) -> tuple[GTPEngine
     """A 9x9 engine whose search (uniform evaluator) would run long without a clock."""
     player = MCTSPlayer(UniformEvaluator(), simulations=simulations, seed=1)
     timing = TimeManager(min_simulations=16, clock=clock)
-    return GTPEngine(player, size=9, log=io.StringIO(), timing=timing), player
+    return build_engine(player, size=9, log=io.StringIO(), timing=timing), player
 
 
 def answer(engine: GTPEngine, line: str) -> str:

@@ -1,4 +1,4 @@
-"""Numba kernels of the ownership playouts behind ``final_status_list`` (``gtp_status.py``).
+"""Numba kernels of the ownership playouts behind ``final_status_list`` (``gtp/status.py``).
 
 Light random playouts (the engine's ``playout``) let a player fill its own area down
 to one eye and die, so walls that are plainly alive come out owned half the time.

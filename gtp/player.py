@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Self
 
-from arena.gtp_client import GTPClient, GTPError
 from engine.coords import CoordinateError, flat_to_gtp, gtp_to_flat
 from engine.game import BLACK, GameState, color_name
+from gtp.client import GTPClient, GTPClientError
 from mcts.players import RESIGN, Decision
 
 
-class GTPProtocolError(GTPError):
+class GTPProtocolError(GTPClientError):
     """The engine's answer to ``genmove`` is no move on this board."""
 
 

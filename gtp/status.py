@@ -2,7 +2,7 @@
 
 Ownership: float ``[N*N]`` in [-1, 1], +1 = black will own the point, -1 = white
 (flat moves, row 0 at the top). It comes from the network's ownership head when
-the player has one, else from playouts (``gtp_playouts.py``: random moves that
+the player has one, else from playouts (``gtp/playouts.py``: random moves that
 neither fill their own eyes nor self-atari): the mean Tromp-Taylor owner of each
 point over many games played out from the position. Playouts capture what is
 clearly dead, keep what has two eyes, and leave a seki's shared liberties empty,
@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena.gtp_playouts import ownership_counts
 from engine import _kernels as rules
 from engine.coords import flat_to_rowcol, rowcol_to_flat
 from engine.game import BLACK, EMPTY, GameState, opponent
+from gtp.playouts import ownership_counts
 from mcts.evaluators import head_ownership
 
 PLAYOUTS = 400  # enough for a steady mean (standard error below 0.05 per point)
@@ -31,6 +31,7 @@ DEAD_OWNERSHIP = 0.5
 SHARED_OWNERSHIP = 0.3
 SEKI_NEUTRAL = 0.5  # a liberty empty at the end of this share of playouts is a seki's
 STATUSES = ("alive", "dead", "seki")
+OWNERSHIP_SEED = 0  # playout estimates are reproducible: the same position, the same answer
 
 
 def playout_estimate(game: GameState, playouts: int = PLAYOUTS, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -59,6 +60,17 @@ def estimate_ownership(game: GameState, evaluator=None, playouts: int = PLAYOUTS
     board (no neutral share then), else from playouts."""
     ownership = head_ownership(evaluator, game) if evaluator is not None else None
     return (ownership, None) if ownership is not None else playout_estimate(game, playouts, seed)
+
+
+def player_ownership(player, game: GameState, log) -> tuple[np.ndarray, np.ndarray | None]:
+    """Ownership of ``game`` (black +1) and its neutral share: the player's network head
+    if it has one (no neutral share), else playouts; ``log`` hears why a head was not used."""
+    evaluator = getattr(player, "evaluator", None)
+    try:
+        return estimate_ownership(game, evaluator, seed=OWNERSHIP_SEED)
+    except (ValueError, RuntimeError) as err:  # a network for another board, say
+        print(f"gtp: ownership from playouts ({err})", file=log)
+        return estimate_ownership(game, None, seed=OWNERSHIP_SEED)
 
 
 def neighbours(move: int, size: int) -> list[int]:

@@ -10,251 +10,67 @@ Conventions:
   player resigns by returning a negative move (``RESIGN``).
 * **Commands** live in a table, ``self.commands``, mapping a name to a handler. A
   handler takes the argument list (strings) and returns the response text, or
-  raises ``GTPError`` with the message after ``?``. Any other exception is turned
-  into ``? internal error (...)`` as well, so nothing a client sends stops the
-  engine. The extensions (time control, analysis, life and death:
-  ``arena/gtp_extensions.py``) add theirs with ``register``.
+  raises ``GTPCommandError`` with the message after ``?``. Any other exception is
+  turned into ``? internal error (...)`` as well, so nothing a client sends stops the
+  engine. The engine holds GTP's standard commands and knows nothing of any other:
+  extensions (``gtp/extensions/``: KGS's clocks, life and death, analysis) add theirs
+  with ``register``, and ``gtp/build.py`` builds the engine ``dosaku gtp`` serves.
 * **Streamed answers**: a handler may return ``Streamed`` instead of text (live
   analysis). ``serve`` then writes ``=id`` at once and each line as it comes, and
   tells the handler when the next command has arrived (stdin is read by a thread
   into a queue, so the engine can search while it waits); ``handle_line`` runs it
   briefly and returns the whole answer.
-* **Time**: ``self.timing`` (``arena/time_control.py``) keeps the clocks and gives
+* **Time**: ``self.timing`` (``gtp/time_control.py``) keeps the clocks and gives
   each ``genmove`` of an anytime player (one with ``search_more``) its stop rule.
-* **Wire format**: a command is ``[id] name [arguments]``; a response is
-  ``=[id] text`` or ``?[id] message`` ended by one empty line, as GNU Go (the
-  reference implementation) writes it: a space after the id even when the text is
-  empty. Input is preprocessed as section 2.7 of the spec says. Lines longer than
-  ``MAX_LINE_CHARS`` bytes are answered with an error, not processed. Input is read
-  as bytes (invalid UTF-8 becomes U+FFFD); output is UTF-8, flushed after every
+* **Wire format** (``gtp/protocol.py``): a command is ``[id] name [arguments]``; a
+  response is ``=[id] text`` or ``?[id] message`` ended by one empty line. Input is
+  read as bytes (invalid UTF-8 becomes U+FFFD); output is UTF-8, flushed after every
   response; diagnostics go to stderr only.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import math
 import os
 import queue
-import re
 import sys
 import threading
 import traceback
 from collections.abc import Callable
 from typing import BinaryIO
 
-import numpy as np
-
-from arena.time_control import StopRule, TimeLeft, TimeManager, TimeSettings
-from engine.coords import MAX_SIZE, MIN_SIZE, CoordinateError, flat_to_gtp, gtp_to_flat, rowcol_to_flat
+from engine.coords import MAX_SIZE, MIN_SIZE, CoordinateError, flat_to_gtp
 from engine.diagram import draw_board
 from engine.game import BLACK, WHITE, GameState, IllegalMoveError, score_text
-from engine.handicap import fixed_handicap_moves, max_fixed_handicap
+from engine.handicap import fixed_handicap_moves, free_handicap_moves, max_fixed_handicap
+from gtp.arguments import expect_args, parse_color, parse_float, parse_int, parse_vertex
+from gtp.protocol import (
+    BAD_VERTEX_LIST,
+    BOARD_NOT_EMPTY,
+    CANNOT_LOAD_FILE,
+    CANNOT_UNDO,
+    ILLEGAL_MOVE,
+    INVALID_NUMBER_OF_STONES,
+    MAX_LINE_CHARS,
+    PROTOCOL_VERSION,
+    SYNTAX_ERROR,
+    UNACCEPTABLE_SIZE,
+    UNKNOWN_COMMAND,
+    GTPCommandError,
+    Handler,
+    Streamed,
+    format_response,
+    preprocess,
+    read_line,
+    split_command,
+    stream_line,
+)
+from gtp.time_control import StopRule, TimeLeft, TimeManager, TimeSettings
 from mcts.players import RESIGN
 
-PROTOCOL_VERSION = "2"
 ENGINE_NAME = "Dosaku"
-MAX_LINE_CHARS = 100_000  # longer command lines are refused, not parsed
 MAX_SGF_BYTES = 10_000_000  # loadsgf refuses bigger files: no real game record is near it
-
-# Error messages the spec names; controllers compare against these exact words.
-UNKNOWN_COMMAND = "unknown command"
-SYNTAX_ERROR = "syntax error"
-ILLEGAL_MOVE = "illegal move"
-UNACCEPTABLE_SIZE = "unacceptable size"
-BOARD_NOT_EMPTY = "board not empty"
-INVALID_NUMBER_OF_STONES = "invalid number of stones"
-CANNOT_UNDO = "cannot undo"
-CANNOT_LOAD_FILE = "cannot load file"
-BAD_VERTEX_LIST = "bad vertex list"
-
-_COLORS = {"b": BLACK, "black": BLACK, "w": WHITE, "white": WHITE}
-# ASCII only: Python's \d would also accept other scripts' digits.
-_VERTEX_RE = re.compile(r"[A-HJ-Ta-hj-t][0-9]{1,2}")
-_INT_RE = re.compile(r"[+-]?[0-9]+")
-_FLOAT_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # every control character but HT and LF
-_HUGE = 10**18  # stands for integers too long to convert (Python refuses > 4300 digits)
-
-
-class GTPError(Exception):
-    """A command failed; the message is what follows ``?`` in the response."""
-
-
-class Streamed:
-    """A handler's answer written while it is computed: ``run(emit, interrupted)``
-    emits lines, may stop when ``interrupted()``, and returns the final text ("" for none)."""
-
-    def __init__(self, run: Callable[[Callable[[str], None], Callable[[], bool]], str]):
-        self.run = run
-
-
-Handler = Callable[[list[str]], "str | Streamed"]
 SYNC_STREAM_CHECKS = 200  # handle_line ends a stream after its first line, or this many checks
-
-
-# --- argument parsing --------------------------------------------------------
-
-
-def parse_color(text: str) -> int:
-    """``b``/``black``/``w``/``white`` in any case to ``BLACK``/``WHITE``."""
-    color = _COLORS.get(text.lower())
-    if color is None:
-        raise GTPError(f"{SYNTAX_ERROR} (expected a colour, got {_quote(text)})")
-    return color
-
-
-def parse_int(text: str) -> int:
-    """A decimal integer; ones too long to convert become ``±10**18`` (out of every range)."""
-    if not _INT_RE.fullmatch(text):
-        raise GTPError(f"{SYNTAX_ERROR} (expected an integer, got {_quote(text)})")
-    if len(text.lstrip("+-").lstrip("0")) > 18:
-        return -_HUGE if text.startswith("-") else _HUGE
-    return int(text)
-
-
-def parse_float(text: str) -> float:
-    """A finite decimal number (no ``nan``, ``inf``, underscores or non-ASCII digits)."""
-    if not _FLOAT_RE.fullmatch(text):
-        raise GTPError(f"{SYNTAX_ERROR} (expected a number, got {_quote(text)})")
-    value = float(text)
-    if not math.isfinite(value):
-        raise GTPError(f"{SYNTAX_ERROR} (number out of range: {_quote(text)})")
-    return value
-
-
-def parse_vertex(text: str, size: int) -> int:
-    """A GTP vertex (any case) or ``pass`` to a flat move.
-
-    Raises ``GTPError`` with ``syntax error`` if the text is no vertex at all, and
-    ``CoordinateError`` if it names a point off this board, so that each command
-    can name that failure in its own words.
-    """
-    if text.lower() == "pass":
-        return size * size
-    if not _VERTEX_RE.fullmatch(text):
-        raise GTPError(f"{SYNTAX_ERROR} (expected a vertex, got {_quote(text)})")
-    return gtp_to_flat(text, size)
-
-
-def expect_args(args: list[str], *counts: int) -> None:
-    """Raise a syntax error unless ``len(args)`` is one of ``counts``."""
-    if len(args) not in counts:
-        wanted = " or ".join(str(c) for c in counts)
-        raise GTPError(f"{SYNTAX_ERROR} (expected {wanted} argument{'s' if counts != (1,) else ''}, got {len(args)})")
-
-
-def _stream_line(text: str) -> str:
-    """One line of a streamed answer: no control characters, never empty (that would end it)."""
-    text = " ".join(_CONTROL_RE.sub("", text).split("\n")).rstrip()
-    return (text or ".") + "\n"
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    """``text`` cut short for an error message, so a huge argument makes a short line."""
-    return repr(text if len(text) <= limit else text[:limit] + "...")
-
-
-# --- line handling -----------------------------------------------------------
-
-
-def preprocess(line: str) -> str:
-    """Section 2.7 of the spec: drop control characters but HT and LF, turn HT into
-    a space, cut the comment after ``#``; return the stripped rest ("" = skip)."""
-    line = _CONTROL_RE.sub("", line).replace("\t", " ")
-    return line.split("#", 1)[0].strip()
-
-
-def split_command(line: str) -> tuple[str, str, list[str]]:
-    """A preprocessed, non-empty line to ``(id, name, args)``; ``id`` is "" when absent."""
-    tokens = line.split()
-    command_id = ""
-    if tokens and tokens[0].isascii() and tokens[0].isdigit():
-        command_id = tokens.pop(0)
-    name = tokens.pop(0) if tokens else ""
-    return command_id, name, tokens
-
-
-def format_response(ok: bool, command_id: str, text: str) -> str:
-    """``=id text`` or ``?id text``, ended by an empty line.
-
-    An empty line inside the text would end the response early, so empty lines
-    after the first are dropped; an error message is kept to one line.
-    """
-    text = _CONTROL_RE.sub("", text)
-    if not ok:
-        text = " ".join(text.split("\n"))
-    first, *rest = text.split("\n")
-    body = first.rstrip() + "".join("\n" + line.rstrip() for line in rest if line.strip())
-    return f"{'=' if ok else '?'}{command_id} {body}\n\n"
-
-
-def read_line(reader: BinaryIO, limit: int = MAX_LINE_CHARS) -> tuple[bytes, bool] | None:
-    """The next line of ``reader`` without its newline, and whether it was too long.
-
-    A line longer than ``limit`` bytes is read to its end and thrown away (only its
-    first ``limit`` bytes come back), so a huge line costs time but no memory.
-    Returns None at end of input.
-    """
-    line = reader.readline(limit + 1)
-    if not line:
-        return None
-    if line.endswith(b"\n") or len(line) <= limit:  # a whole line, or the last one without LF
-        return line.removesuffix(b"\n"), False
-    while True:  # too long: skip to the end of the line
-        rest = reader.readline(1 << 16)
-        if not rest or rest.endswith(b"\n"):
-            return line[:limit], True
-
-
-# --- handicap placement ------------------------------------------------------
-
-
-def free_handicap_moves(size: int, stones: int) -> list[int]:
-    """Flat moves of ``stones`` free handicap stones on a ``size`` x ``size`` board.
-
-    The fixed points come first where the board has them (2nd-line points stand in
-    on 4x4 to 6x6); further stones go one at a time to the empty point that leaves
-    the most room: the largest of min(distance to the nearest stone, twice the
-    distance to the edge), because a stone near the edge owns only that much.
-    Raises ValueError unless ``2 <= stones < size * size``.
-    """
-    if not 2 <= stones < size * size:
-        raise ValueError(f"{stones} handicap stones do not fit a {size}x{size} board")
-    moves = _handicap_pattern(size, stones)
-    rows, cols = np.divmod(np.arange(size * size), size)
-    line = np.minimum(np.minimum(rows, cols), np.minimum(size - 1 - rows, size - 1 - cols))
-    room = 2.0 * (line + 1)
-    for move in moves:
-        room = np.minimum(room, np.hypot(rows - rows[move], cols - cols[move]))
-    while len(moves) < stones:
-        room[moves] = -1.0  # taken points are never chosen again
-        move = int(np.argmax(room))  # first best point in row-major order: deterministic
-        moves.append(move)
-        room = np.minimum(room, np.hypot(rows - rows[move], cols - cols[move]))
-    return moves
-
-
-def _handicap_pattern(size: int, stones: int) -> list[int]:
-    """The fixed-handicap points to start a free placement with (maybe none)."""
-    limit = max_fixed_handicap(size)
-    if limit >= 2:
-        return fixed_handicap_moves(size, min(stones, limit))
-    if not 4 <= size <= 6:
-        return []
-    # Boards too small for fixed handicap: the spec's order with the stones on the
-    # 2nd line (index 1), up to 9 stones on 5x5 and 4 on the even sizes.
-    low, mid, high = 1, size // 2, size - 2
-    corners = [(high, low), (low, high), (low, low), (high, high)]
-    sides = [(mid, low), (mid, high), (high, mid), (low, mid)]
-    count = min(stones, 9 if size % 2 else 4)
-    if count <= 4:
-        points = corners[:count]
-    elif count % 2 == 1:  # odd counts take the centre
-        points = corners + sides[: count - 5] + [(mid, mid)]
-    else:
-        points = corners + sides[: count - 4]
-    return [rowcol_to_flat(r, c, size) for r, c in points]
 
 
 # --- the engine --------------------------------------------------------------
@@ -269,7 +85,7 @@ class GTPEngine:
     """
 
     def __init__(self, player, size: int = 9, komi: float = 7.5, name: str = ENGINE_NAME, log=None,
-                 timing: TimeManager | None = None, extensions: bool = True):  # fmt: skip
+                 timing: TimeManager | None = None):  # fmt: skip
         self.player = player
         self.timing = timing or TimeManager()
         self.name = name
@@ -288,10 +104,6 @@ class GTPEngine:
             "is_legal", "list_stones",
         ):  # fmt: skip
             self.register(command, getattr(self, "cmd_" + command))
-        if extensions:
-            from arena.gtp_extensions import install  # it builds on this module
-
-            install(self)
 
     @property
     def time_settings(self) -> TimeSettings:
@@ -329,7 +141,7 @@ class GTPEngine:
             if isinstance(answer, Streamed):
                 return self._stream(command_id, answer, emit, interrupted)
             return format_response(True, command_id, answer)
-        except GTPError as err:
+        except GTPCommandError as err:
             return format_response(False, command_id, str(err))
         except Exception as err:  # noqa: BLE001 - a bug must not take the engine down
             traceback.print_exc(file=self.log)
@@ -347,15 +159,15 @@ class GTPEngine:
 
         out(f"={command_id} \n")
         try:
-            final = answer.run(lambda text: out(_stream_line(text)), interrupted)
+            final = answer.run(lambda text: out(stream_line(text)), interrupted)
         except OSError:
             raise  # the controller went away: serve ends
         except Exception as err:  # noqa: BLE001 - the header is out: log, and end the answer cleanly
-            if not isinstance(err, GTPError):
+            if not isinstance(err, GTPCommandError):
                 traceback.print_exc(file=self.log)
             print(f"gtp: {type(err).__name__}: {err}", file=self.log)
             final = ""
-        tail = (_stream_line(final) if final else "") + "\n"
+        tail = (stream_line(final) if final else "") + "\n"
         return tail if emit else "".join(collected) + tail
 
     def handle_bytes(self, raw: bytes, too_long: bool = False, emit=None, interrupted=None) -> str | None:
@@ -415,7 +227,7 @@ class GTPEngine:
         try:
             return parse_vertex(text, self.size)
         except CoordinateError:
-            raise GTPError(f"{SYNTAX_ERROR} ({text} is off the {self.size}x{self.size} board)") from None
+            raise GTPCommandError(f"{SYNTAX_ERROR} ({text} is off the {self.size}x{self.size} board)") from None
 
     def _board_is_empty(self) -> bool:
         """No stone on the board (moves may have been played: passes, captures)."""
@@ -424,14 +236,14 @@ class GTPEngine:
     def _place_handicap(self, moves: list[int]) -> str:
         """Put black handicap stones on an empty board; white moves next. Returns the vertices."""
         if not self._board_is_empty():
-            raise GTPError(BOARD_NOT_EMPTY)
+            raise GTPCommandError(BOARD_NOT_EMPTY)
         if self.game.moves:  # only passes or captured stones left: start afresh
             self._reset()
         try:
             self.game.place_setup_stones(BLACK, moves)
         except ValueError as err:
             self._reset()  # a half-placed handicap is worse than none
-            raise GTPError(f"{BAD_VERTEX_LIST} ({err})") from None
+            raise GTPCommandError(f"{BAD_VERTEX_LIST} ({err})") from None
         self.game.to_play = WHITE
         return " ".join(flat_to_gtp(m, self.size) for m in moves)
 
@@ -471,11 +283,11 @@ class GTPEngine:
             try:
                 self.game.play(move, color)
             except IllegalMoveError as err:
-                raise GTPError(f"the player chose an illegal move ({err})") from None
+                raise GTPCommandError(f"the player chose an illegal move ({err})") from None
             self.generated.add(color)
         return move
 
-    def _move_text(self, move: int) -> str:
+    def move_text(self, move: int) -> str:
         """A generated move as GTP answers it: a vertex, ``pass`` or ``resign``."""
         return "resign" if move == RESIGN else flat_to_gtp(move, self.size)
 
@@ -517,7 +329,7 @@ class GTPEngine:
         expect_args(args, 1)
         size = parse_int(args[0])
         if not MIN_SIZE <= size <= MAX_SIZE:
-            raise GTPError(UNACCEPTABLE_SIZE)
+            raise GTPCommandError(UNACCEPTABLE_SIZE)
         self.size = size
         self._reset()
         return ""
@@ -538,7 +350,7 @@ class GTPEngine:
         expect_args(args, 1)
         stones = parse_int(args[0])
         if not 2 <= stones <= max_fixed_handicap(self.size):
-            raise GTPError(INVALID_NUMBER_OF_STONES)
+            raise GTPCommandError(INVALID_NUMBER_OF_STONES)
         return self._place_handicap(fixed_handicap_moves(self.size, stones))
 
     def cmd_place_free_handicap(self, args: list[str]) -> str:
@@ -546,18 +358,20 @@ class GTPEngine:
         expect_args(args, 1)
         stones = parse_int(args[0])
         if not 2 <= stones < self.size * self.size:
-            raise GTPError(INVALID_NUMBER_OF_STONES)
+            raise GTPCommandError(INVALID_NUMBER_OF_STONES)
         return self._place_handicap(free_handicap_moves(self.size, stones))
 
     def cmd_set_free_handicap(self, args: list[str]) -> str:
         """Stones where the controller says: 2 to N*N-1 distinct points, no pass."""
         moves = [self._vertex(arg) for arg in args]
         if not 2 <= len(moves) < self.size * self.size:
-            raise GTPError(f"{BAD_VERTEX_LIST} (expected 2 to {self.size * self.size - 1} vertices, got {len(moves)})")
+            raise GTPCommandError(
+                f"{BAD_VERTEX_LIST} (expected 2 to {self.size * self.size - 1} vertices, got {len(moves)})"
+            )
         if self.game.pass_move in moves:
-            raise GTPError(f"{BAD_VERTEX_LIST} (pass is not a handicap stone)")
+            raise GTPCommandError(f"{BAD_VERTEX_LIST} (pass is not a handicap stone)")
         if len(set(moves)) != len(moves):
-            raise GTPError(f"{BAD_VERTEX_LIST} (a vertex is repeated)")
+            raise GTPCommandError(f"{BAD_VERTEX_LIST} (a vertex is repeated)")
         self._place_handicap(moves)
         return ""
 
@@ -570,31 +384,31 @@ class GTPEngine:
         try:
             move = parse_vertex(args[1], self.size)
         except CoordinateError:
-            raise GTPError(f"{ILLEGAL_MOVE} (off the board)") from None
+            raise GTPCommandError(f"{ILLEGAL_MOVE} (off the board)") from None
         self.game.resume()  # a controller may play on after two passes (clean-up phase)
         try:
             self.game.play(move, color)
         except IllegalMoveError as err:
-            raise GTPError(f"{ILLEGAL_MOVE} ({err.reason})") from None
+            raise GTPCommandError(f"{ILLEGAL_MOVE} ({err.reason})") from None
         return ""
 
     def cmd_genmove(self, args: list[str]) -> str:
         """The player's move for the colour, played; ``resign`` leaves the board alone."""
         expect_args(args, 1)
-        return self._move_text(self.genmove_and_play(parse_color(args[0])))
+        return self.move_text(self.genmove_and_play(parse_color(args[0])))
 
     def cmd_reg_genmove(self, args: list[str]) -> str:
         """The player's move for the colour, not played (for regression tests)."""
         expect_args(args, 1)
         color = parse_color(args[0])
-        return self._move_text(self._generate(color))
+        return self.move_text(self._generate(color))
 
     def cmd_undo(self, args: list[str]) -> str:
         """Take back the last move (not handicap stones, which are no moves)."""
         try:
             self.game.undo()
         except ValueError:
-            raise GTPError(CANNOT_UNDO) from None
+            raise GTPCommandError(CANNOT_UNDO) from None
         return ""
 
     # --- time ----------------------------------------------------------------
@@ -605,7 +419,7 @@ class GTPEngine:
         main_time, byo_yomi_time = parse_float(args[0]), parse_float(args[1])
         stones = parse_int(args[2])
         if main_time < 0 or byo_yomi_time < 0 or stones < 0:
-            raise GTPError(f"{SYNTAX_ERROR} (times and stones cannot be negative)")
+            raise GTPCommandError(f"{SYNTAX_ERROR} (times and stones cannot be negative)")
         self.timing.set_settings(TimeSettings.from_gtp(main_time, byo_yomi_time, stones))
         return ""
 
@@ -615,7 +429,7 @@ class GTPEngine:
         color = parse_color(args[0])
         seconds, stones = parse_float(args[1]), parse_int(args[2])
         if stones < 0:
-            raise GTPError(f"{SYNTAX_ERROR} (stones cannot be negative)")
+            raise GTPCommandError(f"{SYNTAX_ERROR} (stones cannot be negative)")
         self.timing.set_left(color, seconds, stones)
         return ""
 
@@ -650,7 +464,7 @@ class GTPEngine:
         if len(args) == 2:
             move_number = parse_int(args[1])
             if move_number < 1:
-                raise GTPError(f"{SYNTAX_ERROR} (move number must be at least 1)")
+                raise GTPCommandError(f"{SYNTAX_ERROR} (move number must be at least 1)")
             up_to = move_number - 1
         path = args[0]
         try:
@@ -663,7 +477,7 @@ class GTPEngine:
 
             game = sgf.record_to_game(sgf.load_sgf_file(path), max_moves=0, up_to=up_to)
         except Exception as err:  # noqa: BLE001 - any broken file is just a file we cannot load
-            raise GTPError(f"{CANNOT_LOAD_FILE} ({err})") from None
+            raise GTPCommandError(f"{CANNOT_LOAD_FILE} ({err})") from None
         self.game, self.size, self.komi = game, game.size, game.komi
         self.generated = set()
         return ""
@@ -682,5 +496,5 @@ class GTPEngine:
         try:
             sgf.save_sgf_file(args[0], text)
         except (OSError, ValueError) as err:
-            raise GTPError(f"cannot save file ({err})") from None
+            raise GTPCommandError(f"cannot save file ({err})") from None
         return ""

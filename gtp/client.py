@@ -19,7 +19,8 @@ queue operations, not two per answer), and a *writer* that feeds its input (so a
 block the caller on a full pipe either). A ``stderr`` drain keeps the last lines of
 the engine's error output for error messages.
 
-Errors:
+Errors (all ``GTPClientError``: the client's side of a conversation with an engine
+it drives, not the ``GTPCommandError`` our own engine answers with):
 
 * ``GTPEngineError(command, message)``: the engine answered ``?``; the engine is
   fine and the client can go on.
@@ -44,11 +45,11 @@ STDERR_LINES_KEPT = 20  # enough to show why an engine died, small enough to pri
 QUIT_TIMEOUT = 2.0  # seconds a polite ``quit`` and exit may take before the kill
 
 
-class GTPError(Exception):
-    """Base class of the errors of a GTP conversation."""
+class GTPClientError(Exception):
+    """Base class of the errors of a conversation with an engine we drive."""
 
 
-class GTPEngineError(GTPError):
+class GTPEngineError(GTPClientError):
     """The engine answered a command with ``?`` (a failure it reports itself)."""
 
     def __init__(self, command: str, message: str):
@@ -57,7 +58,7 @@ class GTPEngineError(GTPError):
         self.message = message
 
 
-class GTPConnectionError(GTPError):
+class GTPConnectionError(GTPClientError):
     """The engine died, closed its output, or did not answer in time."""
 
 
@@ -140,7 +141,7 @@ class GTPClient:
         if self._process.poll() is None and self._broken is None:
             try:
                 self._exchange(["quit"], min(self.timeout, QUIT_TIMEOUT))
-            except GTPError:
+            except GTPClientError:
                 pass  # it is going away either way
         self._stop(QUIT_TIMEOUT)
         if self._broken is None:

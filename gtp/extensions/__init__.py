@@ -1,0 +1,12 @@
+"""GTP commands beyond the standard set. Each module registers its commands on an
+engine with ``register(engine)``; the engine itself knows nothing of them, and
+``gtp/build.py`` installs them all on the engine ``dosaku gtp`` serves.
+
+* ``kgs_time``: ``kgs-time_settings none|absolute|byoyomi|canadian ...`` (KGS's clock kinds);
+* ``dead_stones``: ``final_status_list dead|alive|seki`` and ``kgs-genmove_cleanup``;
+* ``analyze``: ``lz-analyze``, ``kata-analyze``, ``dosaku-analyze`` and their
+  ``*-genmove_analyze`` forms (needs an anytime search player).
+
+The logic lives in ``gtp/time_control.py``, ``gtp/status.py`` and ``gtp/analysis.py``;
+these modules parse arguments and wire them to the engine.
+"""
