@@ -6,7 +6,8 @@ docs/GTP_Extensions.md), which Sabaki and Lizzie parse:
 
 * arguments: ``[colour] [interval] [key value ...]``, keys ``interval`` (centiseconds),
   ``minmoves``, ``maxmoves``, ``ownership true|false`` (kata and dosaku), ``pvlength``;
-  ``avoid``/``allow`` (colour, vertices, depth) are accepted and ignored, as KataGo does.
+  ``avoid``/``allow`` (colour, vertices, depth) are parsed but not yet applied to the search
+  (KataGo applies them: a client that sends them gets the unrestricted analysis).
 * one output line per interval holds every candidate: ``info move D4 visits 120
   winrate 5432 prior 1234 lcb 5300 order 0 pv D4 E5 info move ...``. lz: winrate,
   prior and lcb are integers 0..10000; kata: floats in [0, 1] written with a decimal
@@ -40,7 +41,7 @@ FORMATS = ("lz", "kata", "dosaku")
 DEFAULT_INTERVAL_CS = 100  # KataGo's and Leela's choice when the GUI names none
 DEFAULT_PV_LENGTH = 15
 LCB_Z = 1.96  # a 95% one-sided-ish bound, about what Leela Zero shows
-IGNORED_KEYS = ("avoid", "allow")  # each takes colour, vertices, depth
+IGNORED_KEYS = ("avoid", "allow")  # each takes colour, vertices, depth; not applied yet (KataGo applies them)
 IDLE_WAIT = 0.01  # seconds between looks at the input once the tree is full
 
 
