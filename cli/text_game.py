@@ -42,21 +42,11 @@ class TextGame:
 
     def __init__(self, game: GameState, bot, human_color: int, input_stream: TextIO, output_stream: TextIO):
         self.versus = HumanGame(game, human_color)  # the rules of undo, resigning and turns, shared with the window
+        self.game = game  # the same object, played on in place
+        self.human_color, self.bot_color = self.versus.human_color, self.versus.bot_color
         self.bot = bot
         self.input = input_stream
         self.output = output_stream
-
-    @property
-    def game(self) -> GameState:
-        return self.versus.game
-
-    @property
-    def human_color(self) -> int:
-        return self.versus.human_color
-
-    @property
-    def bot_color(self) -> int:
-        return self.versus.bot_color
 
     # --- the loop ------------------------------------------------------------
 
