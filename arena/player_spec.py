@@ -1,4 +1,4 @@
-"""Players spelled as text, as ``dosaku match`` and ``dosaku arena`` take them.
+"""Players: spelled as text (``dosaku match``, ``dosaku arena``) or chosen by options, and made.
 
 Spellings::
 
@@ -25,8 +25,11 @@ and Dosaku forbids positional superko: ``parse_player_spec`` adds whichever of
 these flags a GNU Go command line lacks and lists them in ``PlayerSpec.added_flags``,
 for the caller to say so.
 
-``parse_player_spec`` checks a spelling without starting anything;
-``build_player`` makes the player (loads the network, starts the engine).
+``parse_player_spec`` checks a spelling without starting anything. The command
+line's ``--player``/``--model`` options and the play window choose their bot with
+``search_spec`` instead (``cli.players``). Either way the result is a ``PlayerSpec``,
+and ``make_player`` is the one function that makes a player from it (loads the
+network, starts the engine). Every player default is defined here.
 """
 
 from __future__ import annotations
@@ -34,10 +37,15 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-MCTS_DEFAULTS = {"sims": 1000, "playouts": 1, "opening": 0}
+MCTS_DEFAULT_SIMS = 1000
 NET_DEFAULT_SIMS = 200  # a network needs far fewer simulations than rollouts
+# The settings each kind of search takes, with their defaults, in the order a bad setting's message lists them.
+SEARCH_DEFAULTS = {
+    "mcts": {"sims": MCTS_DEFAULT_SIMS, "playouts": 1, "opening": 0},
+    "net": {"sims": NET_DEFAULT_SIMS, "opening": None, "score_utility": 0.0},
+}
 GNUGO_RULE_FLAGS = ("--chinese-rules", "--capture-all-dead", "--positional-superko")
 GTP_MOVE_TIMEOUT = 60.0  # seconds an engine may think about one move before it counts as hung
 SPELLINGS = "random, mcts[:sims=N,playouts=P], PATH.pt[:sims=N], net:PATH[,sims=N] or gtp:COMMAND"
@@ -45,18 +53,23 @@ SPELLINGS = "random, mcts[:sims=N,playouts=P], PATH.pt[:sims=N], net:PATH[,sims=
 
 @dataclass(frozen=True)
 class PlayerSpec:
-    """One player as spelled: its kind, its settings and the name it goes by.
+    """One player: its kind, its settings and the name it goes by.
 
-    ``kind`` is ``random``, ``mcts``, ``net`` or ``gtp``; ``path`` the checkpoint
-    of a ``net``; ``command`` the argument vector of a ``gtp`` engine (with any
-    added rule flags); ``settings`` the search settings (``sims``, ``playouts``,
-    ``opening``; ``opening`` None means the network default for the board).
+    ``kind`` is ``random``, ``mcts``, ``net`` or ``gtp``; ``text`` the spelling it was
+    parsed from (or, for one built from options, an equivalent spelling); ``path`` the
+    checkpoint of a ``net``; ``command`` the argument vector of a ``gtp`` engine (with
+    any added rule flags). A search (``mcts``, ``net``) has ``sims`` simulations a move,
+    ``opening`` moves drawn by visit counts (None: the network default for the board)
+    and a ``score_utility``; ``mcts`` has ``playouts`` random playouts per leaf.
     """
 
     text: str
     kind: str
     name: str
-    settings: dict = field(default_factory=dict)
+    sims: int = 0
+    playouts: int = 1
+    opening: int | None = 0
+    score_utility: float = 0.0
     path: str | None = None
     command: tuple[str, ...] = ()
     added_flags: tuple[str, ...] = ()
@@ -66,14 +79,32 @@ class PlayerSpec:
         return self.kind == "net"
 
 
+RANDOM = PlayerSpec("random", "random", "random")
+
+
+def search_spec(kind: str, name: str, path: str | None = None, text: str | None = None, **settings) -> PlayerSpec:
+    """A ``mcts`` or ``net`` search named ``name``, with ``settings`` over the kind's defaults
+    (``SEARCH_DEFAULTS``; a setting given as None keeps its default). ``text`` defaults to
+    the equivalent spelling."""
+    defaults = SEARCH_DEFAULTS[kind]
+    unknown = settings.keys() - defaults.keys()
+    if unknown:
+        raise TypeError(f"a {kind} player takes no setting {', '.join(sorted(unknown))}")
+    chosen = {key: default if settings.get(key) is None else settings[key] for key, default in defaults.items()}
+    if text is None:
+        given = ",".join(f"{key}={value:g}" for key, value in chosen.items() if value is not None)
+        text = f"mcts:{given}" if kind == "mcts" else f"net:{path},{given}"
+    return PlayerSpec(text, kind, name, path=path, **chosen)
+
+
 def parse_player_spec(text: str) -> PlayerSpec:
     """The player ``text`` spells (see the module docstring); ValueError if it spells none."""
     text = text.strip()
     kind, _, rest = text.partition(":")
     if kind == "random" and not rest:
-        return PlayerSpec(text, "random", "random")
+        return RANDOM
     if kind == "mcts":
-        return PlayerSpec(text, "mcts", text, settings=_settings(rest, MCTS_DEFAULTS))
+        return search_spec("mcts", text, text=text, **_settings(rest, SEARCH_DEFAULTS["mcts"]))
     if kind == "net" and rest.strip():
         path, _, options = rest.partition(",")
         return _net_spec(text, path, options)
@@ -88,8 +119,7 @@ def _net_spec(text: str, path: str, options: str) -> PlayerSpec:
     path = path.strip()
     if not path:
         raise ValueError(f"player {text!r} names no checkpoint")
-    settings = _settings(options, {"sims": NET_DEFAULT_SIMS, "opening": None, "score_utility": 0.0})
-    return PlayerSpec(text, "net", text, settings=settings, path=path)
+    return search_spec("net", text, path=path, text=text, **_settings(options, SEARCH_DEFAULTS["net"]))
 
 
 def _gtp_spec(text: str, command_line: str) -> PlayerSpec:
@@ -154,14 +184,16 @@ def checkpoint_step(spec: PlayerSpec) -> int | None:
     return load_checkpoint(spec.path).step
 
 
-def build_player(spec: PlayerSpec, seed: int, size: int | None = None, gtp_timeout: float = GTP_MOVE_TIMEOUT,
-                 backend: str = "auto", threads: int | None = None):  # fmt: skip
+def make_player(spec: PlayerSpec, seed: int, size: int | None = None, *, backend: str = "auto",
+                threads: int | None = None, gtp_timeout: float = GTP_MOVE_TIMEOUT):  # fmt: skip
     """The player ``spec`` describes, named ``spec.name``; it has ``genmove`` and maybe ``close``.
+    The one place players are made, whether spelled (``parse_player_spec``) or chosen by options.
 
     ``seed`` makes random and search players reproducible; ``size`` is the board
-    the player will play on (a network checks it against its own); ``backend``
-    runs a network (``nets.evaluator``: auto, torch or openvino) on ``threads``
-    threads (None: the runtime's default).
+    the player will play on (a network checks it against its own; None: any);
+    ``backend`` runs a network (``nets.evaluator``: auto, torch or openvino) on
+    ``threads`` threads (None: the runtime's default); an engine may think
+    ``gtp_timeout`` seconds about a move.
     """
     if spec.kind == "random":
         from mcts.players import RandomPlayer
@@ -170,14 +202,13 @@ def build_player(spec: PlayerSpec, seed: int, size: int | None = None, gtp_timeo
     if spec.kind == "mcts":
         from mcts.evaluators import RolloutEvaluator
 
-        evaluator = RolloutEvaluator(spec.settings["playouts"], seed)
-        return _search_player(spec, evaluator, seed, spec.settings["opening"])
+        return _search_player(spec, RolloutEvaluator(spec.playouts, seed), seed, spec.opening)
     if spec.kind == "net":
         from nets.checkpoint import load_checkpoint
         from nets.evaluator import NetEvaluator
 
         checkpoint = load_checkpoint(spec.path, board_size=size)
-        opening = spec.settings["opening"]
+        opening = spec.opening
         if opening is None:
             opening = max(2, checkpoint.board_size // 2)
         return _search_player(spec, NetEvaluator(checkpoint, threads=threads, backend=backend), seed, opening)
@@ -195,12 +226,6 @@ def _search_player(spec: PlayerSpec, evaluator, seed: int, opening: int):
     from mcts.players import MCTSPlayer
 
     config = SearchConfig(temperature=1.0, temperature_moves=opening) if opening else None
-    score_utility = spec.settings.get("score_utility", 0.0)
-    if score_utility:
-        config = replace(config or SearchConfig(), score_utility=score_utility)
-    return MCTSPlayer(evaluator, spec.settings["sims"], config=config, seed=seed, name=spec.name)
-
-
-def make_player(text: str, seed: int, size: int | None = None, backend: str = "auto"):
-    """``build_player(parse_player_spec(text), seed, size, backend=backend)``."""
-    return build_player(parse_player_spec(text), seed, size, backend=backend)
+    if spec.score_utility:
+        config = replace(config or SearchConfig(), score_utility=spec.score_utility)
+    return MCTSPlayer(evaluator, spec.sims, config=config, seed=seed, name=spec.name)

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 
 from arena.match import default_max_moves, game_record, play_out
-from arena.player_spec import build_player, parse_player_spec
+from arena.player_spec import make_player, parse_player_spec
 from engine.game import BLACK, GameState
 from engine.sgf import game_to_sgf
 
@@ -93,7 +93,7 @@ def play_job(job: GameJob, torch_threads: int | None = None) -> dict:
 
             torch.set_num_threads(torch_threads)
         for name, spec in specs:
-            player = build_player(spec, job.player_seed(name), job.size, backend=job.backend, threads=torch_threads)
+            player = make_player(spec, job.player_seed(name), job.size, backend=job.backend, threads=torch_threads)
             player.name = name
             players.append(player)
         play_out(game, *players)

@@ -45,15 +45,6 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def make_player(spec: str, seed: int, size: int | None = None, backend: str = "auto"):
-    """A player from its spelling (``arena/player_spec.py``); ValueError if it is not one."""
-    from arena.player_spec import build_player, parse_player_spec
-
-    parsed = parse_player_spec(spec)
-    announce_added_flags(parsed, "match")
-    return build_player(parsed, seed, size, backend=backend)
-
-
 def announce_added_flags(spec, command: str) -> None:
     """Say on stderr, once per player, which rule flags were added to a GNU Go command line."""
     if spec.added_flags:
@@ -79,11 +70,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _play(args: argparse.Namespace) -> int:
     from arena.match import play_match
+    from arena.player_spec import make_player, parse_player_spec
 
     players = []
     try:
-        players.append(make_player(args.a, args.seed, args.size, args.backend))
-        players.append(make_player(args.b, args.seed + 1, args.size, args.backend))
+        for text, seed in ((args.a, args.seed), (args.b, args.seed + 1)):
+            spec = parse_player_spec(text)  # ValueError, one line, if it spells no player
+            announce_added_flags(spec, "match")
+            players.append(make_player(spec, seed, args.size, backend=args.backend))
         start = time.monotonic()
 
         def progress(record, match):

@@ -16,21 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-from cli.players import (
-    MCTS_DEFAULT_SIMS,
-    NET_DEFAULT_SIMS,
-    add_player_arguments,
-    check_player_choice,
-    make_player,
-    model_board_size,
-    network_player,
-    rollout_player,
-)
+from arena.player_spec import make_player
+from cli.players import add_player_arguments, bot_spec, check_player_choice, model_board_size, options_spec
 from cli.text_game import TextGame
 from engine.coords import MAX_SIZE, MIN_SIZE
 from engine.game import BLACK, WHITE
 from engine.handicap import handicap_game
-from mcts.players import RandomPlayer
 
 COLORS = {"black": BLACK, "white": WHITE}
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"  # the shipped networks, next to the packages
@@ -80,7 +71,7 @@ def run_text(args: argparse.Namespace) -> int:
     size = resolve_size(args.size, args.model)
     game = handicap_game(size, args.komi, args.handicap)
     seed = args.seed if args.seed is not None else time.time_ns() % SEED_LIMIT
-    bot = make_player(args, seed)
+    bot = make_player(options_spec(args), seed, backend=args.backend)
     print(f"Seed {seed} (replay this game with --seed {seed}).")
     return TextGame(game, bot, COLORS[args.color], sys.stdin, sys.stdout).run()
 
@@ -125,19 +116,18 @@ class WindowBots:
         """A ``gui.opponent.Opponent`` for a game of ``settings``; the player is built on its first move."""
         from gui.opponent import Opponent
 
-        size, seed = settings.size, self.seed
         if self.player == "random":
-            return Opponent("random moves", lambda: RandomPlayer(seed))
-        model, why_not = self._network_for(size)
-        if model is not None:
-            sims = settings.simulations or NET_DEFAULT_SIMS
-            return Opponent(f"the network {model.name}, {sims} simulations",
-                            lambda: network_player(str(model), seed, sims, self.backend,
-                                                   score_utility=self.score_utility))  # fmt: skip
-        sims = settings.simulations or MCTS_DEFAULT_SIMS
-        playouts = self.playouts
-        note = f" ({why_not})" if why_not else ""
-        return Opponent(f"rollout search, {sims} simulations{note}", lambda: rollout_player(seed, sims, playouts))
+            spec, description = bot_spec("random"), "random moves"
+        else:
+            model, why_not = self._network_for(settings.size)
+            if model is not None:
+                spec = bot_spec("net", str(model), settings.simulations, score_utility=self.score_utility)
+                description = f"the network {model.name}, {spec.sims} simulations"
+            else:
+                spec = bot_spec("mcts", sims=settings.simulations, playouts=self.playouts)
+                description = f"rollout search, {spec.sims} simulations" + (f" ({why_not})" if why_not else "")
+        seed, backend = self.seed, self.backend
+        return Opponent(description, lambda: make_player(spec, seed, backend=backend))
 
     def _network_for(self, size: int) -> tuple[Path | None, str]:
         """The network to play ``size`` with, or None and why there is none (empty: none was wanted)."""

@@ -9,31 +9,24 @@ from __future__ import annotations
 
 import argparse
 
-from mcts.evaluators import RolloutEvaluator
-from mcts.players import MCTSPlayer, RandomPlayer, ResignRule
+from arena.player_spec import MCTS_DEFAULT_SIMS, NET_DEFAULT_SIMS, RANDOM, PlayerSpec, make_player, search_spec
+from mcts.players import MCTSPlayer, ResignRule
 
-NET_DEFAULT_SIMS = 200  # a network needs far fewer simulations than rollouts
-MCTS_DEFAULT_SIMS = 1000
 DEFAULT_RESIGN_WINRATE = 0.05
 TREE_MEMORY = 64 * 2**20  # bytes a timed search's tree may take (about 100,000 nodes on 9x9)
 
 
-def rollout_player(seed: int, simulations: int, playouts: int) -> MCTSPlayer:
-    """Tree search with ``playouts`` random playouts per leaf: pure Monte Carlo, no network."""
-    return MCTSPlayer(RolloutEvaluator(playouts, seed), simulations=simulations, seed=seed, name="mcts")
-
-
-def network_player(model: str, seed: int, simulations: int, backend: str = "auto",
-                   threads: int | None = None, score_utility: float = 0.0) -> MCTSPlayer:  # fmt: skip
-    """Tree search with the network of checkpoint ``model``, run by ``backend`` on ``threads``
-    threads (None: the runtime's default, every core), with the search's ``score_utility``
-    (``mcts.SearchConfig``; it needs a network with a score head)."""
-    from mcts.config import SearchConfig
-    from nets.evaluator import NetEvaluator
-
-    evaluator = NetEvaluator(model, threads=threads, backend=backend)
-    config = SearchConfig(score_utility=score_utility) if score_utility else None
-    return MCTSPlayer(evaluator, simulations=simulations, config=config, seed=seed, name="dosaku-net")
+def bot_spec(kind: str, model: str | None = None, sims: int | None = None, playouts: int = 1,
+             score_utility: float = 0.0) -> PlayerSpec:  # fmt: skip
+    """The ``random``, ``mcts`` or ``net`` bot (the network of checkpoint ``model``) that a
+    person or a GTP controller faces, for ``arena.player_spec.make_player``; ``sims`` None
+    keeps the kind's default. It always plays its most visited move (no opening drawn
+    by visits): varied openings are for matches between bots."""
+    if kind == "net":
+        return search_spec("net", "dosaku-net", path=model, sims=sims, opening=0, score_utility=score_utility)
+    if kind == "mcts":
+        return search_spec("mcts", "mcts", sims=sims, playouts=playouts)
+    return RANDOM
 
 
 BACKENDS = ("auto", "torch", "openvino")  # nets.evaluator.BACKENDS, without importing torch to parse arguments
@@ -53,7 +46,7 @@ def add_player_arguments(parser: argparse.ArgumentParser, default_player: str) -
                         help=f"the bot: random, mcts (rollout search) or net (needs --model); default {default_player}")  # fmt: skip
     parser.add_argument("--model", default=None, help="checkpoint of a trained network (plays as --player net)")
     parser.add_argument("--sims", type=positive_count, default=None,
-                        help=f"simulations per move (default 1000 for mcts, {NET_DEFAULT_SIMS} for net)")  # fmt: skip
+                        help=f"simulations per move (default {MCTS_DEFAULT_SIMS} for mcts, {NET_DEFAULT_SIMS} for net)")  # fmt: skip
     parser.add_argument("--playouts", type=positive_count, default=1,
                         help="random playouts per leaf of the mcts bot (default 1)")  # fmt: skip
     parser.add_argument("--score-utility", type=non_negative_number, default=0.0, metavar="W",
@@ -63,17 +56,11 @@ def add_player_arguments(parser: argparse.ArgumentParser, default_player: str) -
     parser.set_defaults(default_player=default_player)
 
 
-def make_player(args: argparse.Namespace, seed: int):
-    """The bot the options describe; ValueError (one line) for a bad combination or model."""
+def options_spec(args: argparse.Namespace) -> PlayerSpec:
+    """The bot the options describe (``bot_spec``); ValueError (one line) for a bad combination."""
     check_player_choice(args.player, args.model)
     kind = args.player or ("net" if args.model else args.default_player)
-    if kind == "net":
-        threads = getattr(args, "threads", None)  # dosaku gtp has --threads; the window and terminal use every core
-        return network_player(args.model, seed, args.sims or NET_DEFAULT_SIMS, args.backend, threads,
-                              getattr(args, "score_utility", 0.0))  # fmt: skip
-    if kind == "mcts":
-        return rollout_player(seed, args.sims or MCTS_DEFAULT_SIMS, args.playouts)
-    return RandomPlayer(seed)
+    return bot_spec(kind, args.model, args.sims, args.playouts, args.score_utility)
 
 
 def check_player_choice(player: str | None, model: str | None) -> None:
@@ -123,15 +110,15 @@ def add_search_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def make_search_player(args: argparse.Namespace, seed: int, log=None):
-    """``make_player`` for play on a clock: the bot, with the resign rule and room for a
-    long search when it searches; without a model the search is rollouts, and ``log``
-    (stderr) is told so. Returns ``(player, time_manager)``."""
+    """The bot of the options for play on a clock (``dosaku gtp``), with the resign rule and
+    room for a long search when it searches; without a model the search is rollouts, and
+    ``log`` (stderr) is told so. Returns ``(player, time_manager)``."""
     import sys
 
     from gtp.time_control import TimeManager
 
     log = log if log is not None else sys.stderr
-    player = make_player(args, seed)
+    player = make_player(options_spec(args), seed, backend=args.backend, threads=args.threads)
     if args.model:
         import torch
 

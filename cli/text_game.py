@@ -18,7 +18,8 @@ from typing import TextIO
 from engine import outcome
 from engine.coords import GTP_COLUMNS, CoordinateError, flat_to_gtp, gtp_to_flat, rowcol_to_flat
 from engine.diagram import draw_board
-from engine.game import BLACK, EMPTY, WHITE, GameState, IllegalMoveError, check_color, color_name, opponent
+from engine.game import BLACK, EMPTY, WHITE, GameState, IllegalMoveError, color_name
+from engine.human_game import HumanGame
 from engine.outcome import area_counts, lead_phrase, points_text
 
 STONE_LETTERS = {BLACK: "X", WHITE: "O"}
@@ -40,10 +41,10 @@ class TextGame:
     """
 
     def __init__(self, game: GameState, bot, human_color: int, input_stream: TextIO, output_stream: TextIO):
-        self.game = game
+        self.versus = HumanGame(game, human_color)  # the rules of undo, resigning and turns, shared with the window
+        self.game = game  # the same object, played on in place
+        self.human_color, self.bot_color = self.versus.human_color, self.versus.bot_color
         self.bot = bot
-        self.human_color = check_color(human_color)
-        self.bot_color = opponent(human_color)
         self.input = input_stream
         self.output = output_stream
 
@@ -113,7 +114,7 @@ class TextGame:
             self._say(f"{word.upper()} is not on this board: {self._board_range()}.")
             return
         try:
-            self.game.play(move, self.human_color)
+            self.versus.play(move)
         except IllegalMoveError as err:
             self._say(f"{_capitalized(str(err))}; try another move.")
             return
@@ -123,15 +124,13 @@ class TextGame:
 
     def _let_bot_play(self) -> None:
         """The bot moves for as long as it is its turn (once, unless the game was set up oddly)."""
-        while not self.game.is_over() and self.game.to_play == self.bot_color:
+        while self.versus.is_bots_turn():
             decision = self.bot.genmove(self.game)
+            self.versus.bot_moved(decision)
             if decision.resigns:
-                self.game.resign(self.bot_color)
                 self._say(f"Dosaku ({color_name(self.bot_color)}) resigns.")
                 self._show_result()
                 return
-            # A bot's illegal move is a bug in the bot: let play() raise rather than hide it.
-            self.game.play(decision.move, self.bot_color)
             self._announce(decision.move, self.bot_color)
             score = decision.search.score if decision.search is not None else None
             if score is not None and not self.game.is_over():  # only a network with a score head estimates one
@@ -158,36 +157,24 @@ class TextGame:
 
     def _undo(self) -> None:
         """Take back the bot's reply and the person's move, so it is the person's turn again."""
-        game = self.game
-        if game.resigned != EMPTY:
-            game.undo()
+        undone = self.versus.undo()
+        if undone.resignation:
             self._say("Resignation taken back.")
             self._show_turn()
             return
-        count = self._moves_to_undo()
-        if count == 0:
+        if not undone.moves:
             self._say("Nothing to undo: you have not moved yet.")
             return
-        taken = [flat_to_gtp(move, game.size) for _, move in game.moves[-count:]]
-        for _ in range(count):
-            game.undo()
-        self._say(f"Took back {', '.join(taken)}.")
-        self._say(draw_board(game))
+        self._say(f"Took back {', '.join(flat_to_gtp(move, self.game.size) for move in undone.moves)}.")
+        self._say(draw_board(self.game))
         self._show_turn()
-
-    def _moves_to_undo(self) -> int:
-        """How many moves from the end go back to before the person's last move (0: none)."""
-        for back, (color, _) in enumerate(reversed(self.game.moves), start=1):
-            if color == self.human_color:
-                return back
-        return 0
 
     def _resign(self) -> None:
         """The person gives up; the game is over (undo takes the resignation back)."""
         if self.game.is_over():
             self._say(f"The game is over already ({self.game.result()}).")
             return
-        self.game.resign(self.human_color)
+        self.versus.resign()
         self._say("You resign.")
         self._show_result()
 

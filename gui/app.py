@@ -19,7 +19,8 @@ import numpy as np
 import pygame
 
 from engine.coords import flat_to_gtp
-from engine.game import EMPTY, GameState
+from engine.game import GameState
+from engine.human_game import HumanGame
 from gui import game_text
 from gui.app_view import THINKING_BLINK, draw_window
 from gui.bot_worker import HINT, MOVE, OWNERSHIP, Answer, BotWorker, Job
@@ -192,15 +193,19 @@ class App:
     # --- the game ----------------------------------------------------------------
 
     @property
+    def game(self) -> GameState:
+        return self.versus.game
+
+    @property
     def human_color(self) -> int:
-        return self.settings.human_color
+        return self.versus.human_color
 
     @property
     def bot_color(self) -> int:
-        return self.settings.bot_color
+        return self.versus.bot_color
 
     def is_humans_turn(self) -> bool:
-        return not self.game.is_over() and self.game.to_play == self.human_color
+        return self.versus.is_humans_turn()
 
     def is_thinking(self) -> bool:
         """The bot is searching for its move in the position on the board."""
@@ -219,7 +224,7 @@ class App:
         if reason is not None:
             self.say(f"{vertex} is illegal: {game_text.explain_illegal(reason)}.")
             return
-        self.game.play(move)
+        self.versus.play(move)
         self.say(f"You play {vertex}.")
         self.position_changed()
 
@@ -227,7 +232,7 @@ class App:
         if not self.is_humans_turn():
             self.say("The game is over." if self.game.is_over() else "Dosaku is thinking: wait for its move.")
             return
-        self.game.play(self.game.pass_move)
+        self.versus.play(self.game.pass_move)
         self.say("You pass." + (" Two passes: the game is over." if self.game.is_over() else ""))
         self.position_changed()
 
@@ -235,27 +240,22 @@ class App:
         if self.game.is_over():
             self.say("The game is over already.")
             return
-        self.game.resign(self.human_color)
+        self.versus.resign()
         self.say("You resign. Undo takes it back.")
         self.position_changed()
 
     def undo(self) -> None:
         """Take back the bot's reply and the person's move (just the person's while the bot thinks)."""
-        game = self.game
-        if game.resigned != EMPTY:
-            game.undo()
+        undone = self.versus.undo()
+        if undone.resignation:
             self.say("Resignation taken back.")
             self.position_changed()
             return
-        count = moves_to_undo(game, self.human_color)
-        if count == 0:
+        if not undone.moves:
             self.say("Nothing to undo: you have not moved yet.")
             return
-        taken = [flat_to_gtp(move, game.size) for _, move in game.moves[-count:]]
-        for _ in range(count):
-            game.undo()
         self.last_search = None  # its heat map and win-rate were of a position now gone
-        self.say(f"Took back {', '.join(taken)}.")
+        self.say(f"Took back {', '.join(flat_to_gtp(move, self.game.size) for move in undone.moves)}.")
         self.position_changed()
 
     def hint(self) -> None:
@@ -333,7 +333,7 @@ class App:
         if settings.size != self.settings.size or settings.simulations != self.settings.simulations:
             self.opponent = self.make_opponent(settings)
         self.settings = settings
-        self.game = game
+        self.versus = HumanGame(game, settings.human_color)
         self.last_search = None
         pygame.display.set_caption(f"Dosaku - {game.size}x{game.size} against {self.opponent.description}")
         self.position_changed()
@@ -347,7 +347,7 @@ class App:
         self.hint_move = None
         self.ownership = None
         self._legal = None
-        if not self.game.is_over() and self.game.to_play == self.bot_color:
+        if self.versus.is_bots_turn():
             self.ask(MOVE)
         elif self.show_ownership:
             self.request_ownership()
@@ -388,15 +388,13 @@ class App:
         decision = answer.result
         if decision.search is not None:
             self.last_search = decision.search
+        self.versus.bot_moved(decision)
         if decision.resigns:
-            self.game.resign(self.bot_color)
             self.say("Dosaku resigns.")
+        elif decision.move == self.game.pass_move:
+            self.say("Dosaku passes." + (" Two passes: the game is over." if self.game.is_over() else ""))
         else:
-            self.game.play(decision.move, self.bot_color)
-            if decision.move == self.game.pass_move:
-                self.say("Dosaku passes." + (" Two passes: the game is over." if self.game.is_over() else ""))
-            else:
-                self.say(f"Dosaku plays {flat_to_gtp(decision.move, self.game.size)}.")
+            self.say(f"Dosaku plays {flat_to_gtp(decision.move, self.game.size)}.")
         self.position_changed()
 
     def bot_win_rate(self) -> float | None:
@@ -438,18 +436,10 @@ class App:
             "pass": humans_turn,
             "hint": humans_turn,
             "resign": not self.game.is_over(),
-            "undo": self.game.resigned != EMPTY or moves_to_undo(self.game, self.human_color) > 0,
+            "undo": self.versus.can_undo(),
         }
         toggled = {"heatmap": self.show_heat, "ownership": self.show_ownership}
         return [
             Button(action, label, rect, enabled.get(action, True), toggled.get(action, False))
             for (action, label), rect in zip(ACTIONS, rects, strict=True)
         ]
-
-
-def moves_to_undo(game: GameState, human_color: int) -> int:
-    """How many moves from the end go back to before the person's last move (0: none)."""
-    for back, (color, _) in enumerate(reversed(game.moves), start=1):
-        if color == human_color:
-            return back
-    return 0

@@ -13,22 +13,17 @@ import ray
 import torch
 
 from arena.match import play_match
-from mcts.config import SearchConfig
-from mcts.evaluators import RolloutEvaluator
-from mcts.players import MCTSPlayer
-from nets.evaluator import NetEvaluator
+from arena.player_spec import PlayerSpec, make_player, search_spec
 
 
-def network_player(checkpoint: str, simulations: int, size: int, seed: int, name: str,
-                   backend: str = "auto") -> MCTSPlayer:  # fmt: skip
-    config = SearchConfig(temperature=1.0, temperature_moves=max(2, size // 2))
-    evaluator = NetEvaluator(checkpoint, threads=1, backend=backend)
-    return MCTSPlayer(evaluator, simulations, config=config, seed=seed, name=name)
+def network_spec(checkpoint: str, simulations: int, size: int, name: str) -> PlayerSpec:
+    """The network of ``checkpoint``, its first ``max(2, size // 2)`` moves drawn by visits."""
+    return search_spec("net", name, path=checkpoint, sims=simulations, opening=max(2, size // 2))
 
 
-def rollout_player(simulations: int, size: int, seed: int) -> MCTSPlayer:
-    config = SearchConfig(temperature=1.0, temperature_moves=max(2, size // 2))
-    return MCTSPlayer(RolloutEvaluator(1, seed=seed), simulations, config=config, seed=seed, name="rollout")
+def rollout_spec(simulations: int, size: int) -> PlayerSpec:
+    """Rollout search, one playout a leaf, its openings varied as the network's."""
+    return search_spec("mcts", "rollout", sims=simulations, playouts=1, opening=max(2, size // 2))
 
 
 def score(wins: int, draws: int, games: int) -> float:
@@ -49,13 +44,14 @@ def evaluate_checkpoint(new: str, previous: str | None, size: int, komi: float, 
     """Figures of ``new`` against ``previous`` and against rollout search."""
     torch.set_num_threads(1)
     figures: dict[str, float] = {}
-    newest = network_player(new, simulations, size, seed, "new", backend)
+    newest = make_player(network_spec(new, simulations, size, "new"), seed, size, backend=backend, threads=1)
     if previous is not None and games:
-        older = network_player(previous, simulations, size, seed + 1, "previous", backend)
+        older = make_player(network_spec(previous, simulations, size, "previous"), seed + 1, size,
+                            backend=backend, threads=1)  # fmt: skip
         match = play_match(newest, older, games, size, komi)
         figures["eval_vs_previous"] = score(match.wins_a, match.draws, games)
     if baseline_simulations and games:
-        baseline = rollout_player(baseline_simulations, size, seed + 2)
+        baseline = make_player(rollout_spec(baseline_simulations, size), seed + 2)
         match = play_match(newest, baseline, games, size, komi)
         fraction = score(match.wins_a, match.draws, games)
         figures["eval_vs_rollout"] = fraction

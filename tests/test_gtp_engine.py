@@ -593,14 +593,15 @@ def test_subprocess_survives_garbage_and_ends_at_end_of_input():
 def test_cli_parser_defaults_and_choices():
     args = build_parser().parse_args(["gtp"])
     assert (args.komi, args.seed) == (7.5, 0)
+    from arena.player_spec import make_player
     from cli import gtp
     from cli.play import resolve_size
-    from cli.players import make_player, make_search_player
+    from cli.players import make_search_player, options_spec
 
     # Size and player are resolved after parsing: a --model decides both when given;
     # without one, rollout search.
     assert resolve_size(args.size, args.model) == 9
-    assert isinstance(make_player(args, args.seed), MCTSPlayer)
+    assert isinstance(make_player(options_spec(args), args.seed), MCTSPlayer)
     assert (args.time_per_move, args.resign_threshold) == (None, 0.05)
     player, timing = make_search_player(args, args.seed, log=io.StringIO())
     assert player.resign.winrate == 0.05 and timing.time_per_move is None and timing.max_simulations is None
@@ -610,7 +611,8 @@ def test_cli_parser_defaults_and_choices():
     for bad in (["--time-per-move", "0"], ["--time-per-move", "-1"], ["--time-per-move", "inf"]):
         with pytest.raises(SystemExit):
             build_parser().parse_args(["gtp", *bad])
-    assert isinstance(make_player(build_parser().parse_args(["gtp", "--player", "random"]), 0), RandomPlayer)
+    random = options_spec(build_parser().parse_args(["gtp", "--player", "random"]))
+    assert isinstance(make_player(random, 0), RandomPlayer)
 
     assert args.run is gtp.run
     args = build_parser().parse_args(["gtp", "--size", "13", "--komi", "6.5", "--seed", "3"])

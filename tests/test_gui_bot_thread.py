@@ -20,7 +20,7 @@ from test_gui_support import (  # noqa: F401 (the *_fixture names are fixtures)
     settle,
 )
 
-from cli.players import rollout_player
+from arena.player_spec import make_player, parse_player_spec
 from engine.coords import gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
 from gui.app_view import board_scene, status_line
@@ -170,7 +170,7 @@ def test_undo_and_close_cut_a_running_search_short(open_window):
 
 
 def test_a_cancelled_rollout_search_stops_after_one_chunk():
-    opponent = Opponent("rollouts", lambda: rollout_player(seed=0, simulations=1000, playouts=1))
+    opponent = Opponent("rollouts", lambda: make_player(parse_player_spec("mcts"), seed=0))
     cancelled = threading.Event()
     cancelled.set()
     decision = opponent.genmove(GameState(9), cancelled)

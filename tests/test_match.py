@@ -148,11 +148,12 @@ def test_dosaku_gtp_mcts_searches_for_whoever_genmove_asks_for():
 
 
 def test_cli_options_of_the_search_player():
-    from cli.players import make_player
+    from arena.player_spec import make_player
+    from cli.players import options_spec
 
     args = build_parser().parse_args(["gtp", "--player", "mcts"])
     assert (args.sims, args.playouts) == (None, 1)
-    assert make_player(args, 0).config.simulations == 1000  # rollout search's default
+    assert make_player(options_spec(args), 0).config.simulations == 1000  # rollout search's default
     args = build_parser().parse_args(["play", "--player", "mcts", "--sims", "20", "--playouts", "2"])
     assert (args.player, args.sims, args.playouts) == ("mcts", 20, 2)
     for bad in (["gtp", "--sims", "0"], ["play", "--playouts", "-1"], ["gtp", "--sims", "many"]):

@@ -413,20 +413,20 @@ def test_the_window_and_the_text_game_show_the_bot_s_score_only_with_a_score_hea
 
 
 def test_players_take_the_score_utility_from_their_spelling_and_the_command_line():
-    from arena.player_spec import build_player, parse_player_spec
+    from arena.player_spec import make_player, parse_player_spec
     from cli.main import build_parser
-    from cli.players import make_player
+    from cli.players import options_spec
 
     model = str(REPO_ROOT / "models" / "7x7.pt")
     spec = parse_player_spec(f"{model}:sims=50,score_utility=0.1")
-    assert spec.settings["score_utility"] == 0.1 and spec.settings["sims"] == 50
-    assert build_player(spec, seed=0, backend="torch").config.score_utility == 0.1
-    assert build_player(parse_player_spec(model), seed=0, backend="torch").config.score_utility == 0.0
+    assert spec.score_utility == 0.1 and spec.sims == 50
+    assert make_player(spec, seed=0, backend="torch").config.score_utility == 0.1
+    assert make_player(parse_player_spec(model), seed=0, backend="torch").config.score_utility == 0.0
     for bad in ("score_utility=-1", "score_utility=x", "score_utility=inf"):
         with pytest.raises(ValueError, match=f"bad setting '{bad}'"):
             parse_player_spec(f"{model}:{bad}")
     args = build_parser().parse_args(["gtp", "--model", model, "--score-utility", "0.2", "--backend", "torch"])
-    assert make_player(args, seed=0).config.score_utility == 0.2
+    assert make_player(options_spec(args), seed=0, backend=args.backend).config.score_utility == 0.2
     with pytest.raises(SystemExit):
         build_parser().parse_args(["gtp", "--score-utility", "-0.5"])
 

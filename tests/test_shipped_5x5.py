@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from arena.match import play_game
-from arena.player_spec import make_player
+from arena.player_spec import make_player, parse_player_spec
 from engine.coords import flat_to_gtp
 from engine.game import GameState
 from nets.checkpoint import load_checkpoint
@@ -18,7 +18,7 @@ MODEL = Path(__file__).resolve().parents[1] / "models" / "5x5.pt"
 
 
 def test_it_opens_at_the_centre_with_400_simulations():
-    player = make_player(f"{MODEL}:sims=400", seed=0, size=5)
+    player = make_player(parse_player_spec(f"{MODEL}:sims=400"), seed=0, size=5)
     game = GameState(5, komi=0.0)
     assert flat_to_gtp(player.genmove(game).move, 5) == "C3"
 
@@ -33,6 +33,6 @@ def test_its_score_head_sees_black_winning_about_the_whole_board():
 
 
 def test_playing_itself_it_reaches_black_plus_25():
-    game = play_game(make_player(f"{MODEL}:sims=400", seed=1, size=5),
-                     make_player(f"{MODEL}:sims=400", seed=2, size=5), size=5, komi=0.0)  # fmt: skip
+    spec = parse_player_spec(f"{MODEL}:sims=400")
+    game = play_game(make_player(spec, seed=1, size=5), make_player(spec, seed=2, size=5), size=5, komi=0.0)
     assert game.result() == "B+25"
