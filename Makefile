@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n auto --dist loadfile
 # package (a new */__init__.py) needs the install made again, as a changed pyproject.toml does.
 PACKAGES := $(wildcard */__init__.py)
 
-.PHONY: play test install install-dev bench clean
+.PHONY: play test install install-dev js-clients bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,11 +32,27 @@ install-dev: $(VENV)/.installed-dev
 play: install
 	$(BIN)/dosaku play --size 9
 
-test: install-dev
+# Real clients the tests drive Dosaku with (Sabaki's npm packages, pinned in tests/js):
+# installed where npm is; without npm, or offline, those tests skip and say why
+# (.ci/run installs Node.js and sets DOSAKU_REQUIRE_CLIENTS=1, so there they must run).
+JS_DIR := tests/js
+JS_INSTALLED := $(JS_DIR)/node_modules/.package-lock.json
+
+$(JS_INSTALLED): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	cd $(JS_DIR) && npm ci --no-audit --no-fund
+
+js-clients:
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(JS_INSTALLED) || echo "npm ci failed: the real-client tests will skip"; \
+	else \
+		echo "npm not found: the real-client tests will skip (apt-get install nodejs npm)"; \
+	fi
+
+test: install-dev js-clients
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/dosaku bench engine
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(JS_DIR)/node_modules
