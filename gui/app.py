@@ -8,6 +8,13 @@ The person's clicks and keys become *actions* (``ACTIONS``), whether they came
 from a button or a shortcut. The bot never runs in this thread: each position
 has a *generation*, bumped whenever the position changes; the bot's answers carry
 the generation they were asked for, and older ones are dropped on arrival.
+
+Every search the bot runs evaluates its position; the panel's graph draws them
+(``gui.evaluations``). Clicking the graph, or the arrow keys, *review* an earlier
+position: the board shows it while the game goes on behind (the bot still answers).
+KaTrain and Lizzie branch a variation when a move is played there; this window keeps
+one line of play, so in review the board and the game's buttons play nothing and say
+how to return: End, Esc, or the graph's last point.
 """
 
 from __future__ import annotations
@@ -19,15 +26,16 @@ import numpy as np
 import pygame
 
 from engine.coords import flat_to_gtp
-from engine.game import GameState
+from engine.game import BLACK, GameState
 from engine.human_game import HumanGame
 from gui import game_text
 from gui.app_view import THINKING_BLINK, draw_window
 from gui.bot_worker import HINT, MOVE, OWNERSHIP, Answer, BotWorker, Job
 from gui.controls import ACTIONS, CONFIRM_KEYS, KEY_ACTIONS
 from gui.dialogs import Dialog, NewGameDialog, PathPrompt
+from gui.evaluations import EvaluationHistory, evaluation_of
 from gui.fonts import forget_fonts
-from gui.layout import WindowLayout, panel_buttons, window_layout
+from gui.layout import GraphGeometry, WindowLayout, panel_buttons, panel_graph, window_layout
 from gui.opponent import Opponent
 from gui.settings import GameSettings
 from gui.sgf_files import default_games_dir, load_game, save_game, timestamped_path
@@ -36,6 +44,7 @@ from gui.window import WindowUnavailable, open_window
 
 __all__ = ["App", "WindowUnavailable"]
 
+GAME_ACTIONS = ("pass", "undo", "resign", "hint")  # what changes the game: not while reviewing the past
 FPS = 30  # frames a second while idle; redrawing happens only when something changed
 WINDOW_SIZE = (1000, 720)
 
@@ -70,6 +79,9 @@ class App:
         self.last_search = None  # SearchResult of the bot's last move: heat map and win-rate
         self.hint_move: int | None = None
         self.ownership = None  # gui.opponent.Ownership of the position on the board
+        self.evaluations = EvaluationHistory()  # the bot's searches of this game's positions, for the graph
+        self.reviewed: int | None = None  # the position number the board shows; None: the game's latest
+        self._reviewed_game: tuple[int, int, GameState] | None = None  # (generation, position, game) cache
         self._legal: np.ndarray | None = None  # legal moves of the position, for the ghost stone
         self.settings = settings
         self.opponent = make_opponent(settings)
@@ -157,9 +169,17 @@ class App:
         if button is not None:
             self.act(button.action)
             return
+        position = self.graph_geometry().position_at(x, y)
+        if position is not None:
+            self.review(position)
+            return
         move = self.layout().board.move_at(x, y)
         if move is not None:
-            self.play_human(move)
+            if self.reviewed is not None:
+                self.say(f"Reviewing move {self.reviewed}: press End or Esc, or click the graph's last point, "
+                         "to return to the game.")  # fmt: skip
+            else:
+                self.play_human(move)
 
     def key(self, key: int) -> None:
         self.dirty = True
@@ -176,7 +196,10 @@ class App:
             self.act(action)
 
     def act(self, action: str) -> None:
-        """Do what a button or its key asks."""
+        """Do what a button or its key asks (the game's own actions wait while the board shows the past)."""
+        if self.reviewed is not None and action in GAME_ACTIONS:
+            self.say(f"Reviewing move {self.reviewed}: press End or Esc to return to the game first.")
+            return
         {
             "pass": self.pass_human,
             "undo": self.undo,
@@ -187,6 +210,10 @@ class App:
             "save": lambda: self.open_dialog(PathPrompt("save", str(timestamped_path(self.games_dir)))),
             "load": lambda: self.open_dialog(PathPrompt("load", self.last_path or str(self.games_dir) + "/")),
             "ownership": self.toggle_ownership,
+            "review_back": lambda: self.review(self.shown_position() - 1),
+            "review_forward": lambda: self.review(self.shown_position() + 1),
+            "review_start": lambda: self.review(0),
+            "live": lambda: self.review(len(self.game.moves)),
         }[action]()
         self.dirty = True
 
@@ -284,6 +311,40 @@ class App:
         else:
             self.say("Ownership estimate off.")
 
+    # --- reviewing earlier positions -------------------------------------------------
+
+    def review(self, position: int) -> None:
+        """Show the position after move ``position`` (clamped to the game); the last one is the game itself."""
+        latest = len(self.game.moves)
+        position = min(latest, max(0, position))
+        if position == latest:
+            if self.reviewed is not None:
+                self.say("Back to the game.")
+            self.reviewed = None
+        else:
+            self.reviewed = position
+            self.say(f"The board shows move {position}; the game is at move {latest}.")
+        self.dirty = True
+
+    def shown_position(self) -> int:
+        """The position number the board shows."""
+        return len(self.game.moves) if self.reviewed is None else self.reviewed
+
+    def shown_game(self) -> GameState:
+        """The game as the board shows it: the game itself, or its replay up to the reviewed move."""
+        if self.reviewed is None:
+            return self.game
+        cached = self._reviewed_game
+        if cached is None or cached[:2] != (self.generation, self.reviewed):
+            replay = self.game.replayed(self.game.moves[: self.reviewed])
+            self._reviewed_game = cached = (self.generation, self.reviewed, replay)
+        return cached[2]
+
+    def graph_geometry(self) -> GraphGeometry:
+        panel = self.layout().panel
+        box = panel_graph(panel, panel_buttons(panel, len(ACTIONS)))
+        return GraphGeometry(box, len(self.game.moves))
+
     # --- dialogs -------------------------------------------------------------------
 
     def open_dialog(self, dialog: Dialog) -> None:
@@ -335,6 +396,8 @@ class App:
         self.settings = settings
         self.versus = HumanGame(game, settings.human_color)
         self.last_search = None
+        self.evaluations.clear()
+        self.reviewed = None
         pygame.display.set_caption(f"Dosaku - {game.size}x{game.size} against {self.opponent.description}")
         self.position_changed()
 
@@ -347,6 +410,9 @@ class App:
         self.hint_move = None
         self.ownership = None
         self._legal = None
+        self.evaluations.keep_up_to(len(self.game.moves))  # an undo takes the undone positions' points along
+        if self.reviewed is not None and self.reviewed >= len(self.game.moves):
+            self.reviewed = None  # the reviewed move was undone: the board shows the game again
         if self.versus.is_bots_turn():
             self.ask(MOVE)
         elif self.show_ownership:
@@ -373,6 +439,7 @@ class App:
             elif answer.kind == MOVE:
                 self._bot_moved(answer)
             elif answer.kind == HINT:
+                self._record_evaluation(answer.result.search)
                 self._show_hint(answer.result.move)
             elif answer.kind == OWNERSHIP:
                 self.ownership = answer.result
@@ -388,6 +455,7 @@ class App:
         decision = answer.result
         if decision.search is not None:
             self.last_search = decision.search
+        self._record_evaluation(decision.search)  # of the position it searched: before its move is played
         self.versus.bot_moved(decision)
         if decision.resigns:
             self.say("Dosaku resigns.")
@@ -397,17 +465,23 @@ class App:
             self.say(f"Dosaku plays {flat_to_gtp(decision.move, self.game.size)}.")
         self.position_changed()
 
+    def _record_evaluation(self, search) -> None:
+        """The graph's point for the position on the board, from a search of it (None: no search, no point)."""
+        if search is not None:
+            self.evaluations.record(len(self.game.moves), evaluation_of(search, self.game.to_play))
+
     def bot_win_rate(self) -> float | None:
         """The bot's chance to win by its last search, from its root value (for the bot, in [-1, 1])."""
         if self.last_search is None:
             return None
         return (float(self.last_search.value) + 1) / 2
 
-    def bot_score(self) -> float | None:
-        """The bot's score lead in points by its last search (for the bot); None without a score head."""
+    def black_lead(self) -> float | None:
+        """Black's score lead in points by the bot's last search; None without a score head."""
         if self.last_search is None or self.last_search.score is None:
             return None
-        return float(self.last_search.score)
+        score = float(self.last_search.score)  # the bot's: it was to move at the root
+        return score if self.bot_color == BLACK else -score
 
     # --- drawing -------------------------------------------------------------------------
 
@@ -431,12 +505,12 @@ class App:
     def buttons(self) -> list[Button]:
         """The panel's buttons where the layout puts them, enabled as the game allows."""
         rects = panel_buttons(self.layout().panel, len(ACTIONS))
-        humans_turn = self.is_humans_turn()
+        humans_turn = self.is_humans_turn() and self.reviewed is None
         enabled = {
             "pass": humans_turn,
             "hint": humans_turn,
-            "resign": not self.game.is_over(),
-            "undo": self.versus.can_undo(),
+            "resign": not self.game.is_over() and self.reviewed is None,
+            "undo": self.versus.can_undo() and self.reviewed is None,
         }
         toggled = {"heatmap": self.show_heat, "ownership": self.show_ownership}
         return [

@@ -1,7 +1,9 @@
 """The window's controls: each action with its button label and its keys.
 
 A button and its shortcut name the same action, so ``App.act`` is the one place
-that says what an action does.
+that says what an action does. The review keys have no button: the graph is their
+mouse (a click on it shows that move); the arrows step through the game, Home goes to
+its start, End and Esc back to the game, as in KaTrain and Lizzie.
 """
 
 from __future__ import annotations
@@ -31,5 +33,10 @@ KEY_ACTIONS = {
     pygame.K_s: "save",
     pygame.K_l: "load",
     pygame.K_o: "ownership",
+    pygame.K_LEFT: "review_back",
+    pygame.K_RIGHT: "review_forward",
+    pygame.K_HOME: "review_start",
+    pygame.K_END: "live",
+    pygame.K_ESCAPE: "live",
 }
 CONFIRM_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER)

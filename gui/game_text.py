@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from engine.game import BLACK, WHITE, GameState, color_name
-from engine.outcome import area_counts, lead_phrase
+from engine.outcome import area_counts
+from gui.evaluations import Evaluation
 
 SUPERKO_PREFIX = "superko"
 
@@ -28,14 +29,34 @@ def captures_sentence(game: GameState) -> str:
     return f"Captures: black {game.captures(BLACK)}, white {game.captures(WHITE)}"
 
 
-def win_rate_sentence(bot_win_rate: float | None, bot_score: float | None = None) -> str:
-    """The bot's win-rate, and its score estimate (points, for the bot) when its network has a score head."""
+def lead_text(black_lead: float) -> str:
+    """Black's expected lead in points as a result is written: ``B+3.5``, ``W+0.5``, ``even`` (under 0.05)."""
+    if abs(black_lead) < 0.05:
+        return "even"
+    return f"{'B' if black_lead > 0 else 'W'}+{abs(black_lead):.1f}"
+
+
+def win_rate_sentence(bot_win_rate: float | None, black_lead: float | None = None) -> str:
+    """The bot's win-rate, with its score estimate (``Dosaku: B+3.5``) when its network has a score head."""
     if bot_win_rate is None:
         return "Dosaku's win-rate: not searched yet"
-    sentence = f"Dosaku's win-rate: {100 * bot_win_rate:.0f}%"
-    if bot_score is not None:
-        sentence += f", {lead_phrase(bot_score)}"
+    if black_lead is None:
+        return f"Dosaku's win-rate: {100 * bot_win_rate:.0f}%"
+    return f"Dosaku: {lead_text(black_lead)}, win-rate {100 * bot_win_rate:.0f}%"
+
+
+def review_sentence(position: int, evaluation: Evaluation | None) -> str:
+    """What the graph says of the position the board shows while reviewing (black's view, as the graph)."""
+    if evaluation is None:
+        return f"Move {position}: not searched by Dosaku"
+    sentence = f"Move {position}: black's win-rate {100 * evaluation.black_win_rate:.0f}%"
+    if evaluation.black_lead is not None:
+        sentence += f", {lead_text(evaluation.black_lead)}"
     return sentence
+
+
+def review_status(position: int, moves_played: int) -> str:
+    return f"Reviewing move {position} of {moves_played}: End, Esc or the graph's last point returns to the game"
 
 
 def game_line(game: GameState, human_color: int) -> str:

@@ -17,9 +17,10 @@ from engine.coords import flat_to_rowcol, rowcol_to_flat
 GAP = 12  # pixels between the window's edge, the board and the panel
 MIN_SPACING = 4.0  # below this a point is not clickable anyway; keeps the maths sane in a tiny window
 STONE_FILL = 0.48  # stone radius over spacing: neighbours almost touch, as on a real board
-PANEL_SHARE = 0.32  # the panel's share of the window's width (or height, below the board)...
-PANEL_WIDTH_RANGE = (230, 360)  # ...within these bounds, so its text and buttons always fit
-PANEL_HEIGHT_RANGE = (250, 340)  # the same below the board in a tall window
+PANEL_SHARE = 0.32  # the panel's share of the window's width...
+PANEL_WIDTH_RANGE = (230, 360)  # ...within these bounds, so its text, graph and buttons always fit
+TALL_PANEL_SHARE = 0.36  # the same below the board in a tall window, where the buttons take fewer rows
+PANEL_HEIGHT_RANGE = (300, 400)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def window_layout(width: int, height: int, size: int) -> WindowLayout:
         board_area = Rect(GAP, GAP, max(1, width - panel_width - 3 * GAP), height - 2 * GAP)
         panel = Rect(board_area.right + GAP, GAP, panel_width, height - 2 * GAP)
     else:
-        panel_height = _clamp(int(height * PANEL_SHARE), *PANEL_HEIGHT_RANGE)
+        panel_height = _clamp(int(height * TALL_PANEL_SHARE), *PANEL_HEIGHT_RANGE)
         panel_height = min(panel_height, height - 2 * GAP - 1)
         board_area = Rect(GAP, GAP, width - 2 * GAP, max(1, height - panel_height - 3 * GAP))
         panel = Rect(GAP, board_area.bottom + GAP, width - 2 * GAP, panel_height)
@@ -168,3 +169,46 @@ def panel_buttons(panel: Rect, count: int) -> list[Rect]:
     height = rows_height(count, columns, BUTTON_HEIGHT)
     area = Rect(panel.x + PANEL_PADDING, panel.bottom - PANEL_PADDING - height, panel.width - 2 * PANEL_PADDING, height)
     return grid_cells(area, count, columns, BUTTON_HEIGHT)
+
+
+GRAPH_SHARE = 0.35  # the graph's share of the panel's height between its top and the buttons...
+GRAPH_HEIGHT_RANGE = (50, 140)  # ...within these bounds
+GRAPH_MIN_SPAN = 20  # moves the graph spans at least, so that a game's first moves are not stretched wide
+
+
+def panel_graph(panel: Rect, buttons: list[Rect]) -> Rect:
+    """The evaluation graph's box: the panel's width, just above its buttons."""
+    top = min((button.y for button in buttons), default=panel.bottom - PANEL_PADDING) - PANEL_PADDING
+    free = max(0, top - panel.y - PANEL_PADDING)
+    height = min(_clamp(int(free * GRAPH_SHARE), *GRAPH_HEIGHT_RANGE), free // 2)
+    return Rect(panel.x + PANEL_PADDING, top - height, panel.width - 2 * PANEL_PADDING, max(1, height))
+
+
+@dataclass(frozen=True)
+class GraphGeometry:
+    """The graph of a game of ``moves_played`` moves: position number <-> x, a share of the height <-> y.
+
+    Position ``n`` is the one after move ``n`` (0: the start); the x axis spans at least
+    ``GRAPH_MIN_SPAN`` moves and the y axis goes from 0 at the bottom to 1 at the top.
+    """
+
+    box: Rect
+    moves_played: int
+
+    @property
+    def span(self) -> int:
+        return max(self.moves_played, GRAPH_MIN_SPAN)
+
+    def x_of(self, position: int) -> float:
+        return self.box.x + position / self.span * (self.box.width - 1)
+
+    def y_of(self, share: float) -> float:
+        return self.box.bottom - 1 - min(1.0, max(0.0, share)) * (self.box.height - 1)
+
+    def position_at(self, x: float, y: float) -> int | None:
+        """The played position nearest to pixel column ``x`` (a click past the last move is the last);
+        None outside the box."""
+        if not self.box.contains(x, y):
+            return None
+        position = round((x - self.box.x) / max(1, self.box.width - 1) * self.span)
+        return min(self.moves_played, max(0, position))

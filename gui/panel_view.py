@@ -1,8 +1,9 @@
-"""Draws the side panel: who plays whom, whose turn, the win-rate bar, captures, messages, buttons.
+"""Draws the side panel: who plays whom, whose turn, the win-rate bar, captures, messages,
+the evaluation graph and the buttons.
 
 ``PanelScene`` is the panel's content as plain data; ``draw_panel`` lays the text
-out from the top of the panel and the buttons (already placed by the layout)
-along its bottom. Text that does not fit is wrapped, then cut.
+out from the top of the panel, and the graph and the buttons (already placed by the
+layout) along its bottom. Text that does not fit is wrapped, then cut.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import pygame
 
 from gui import colors
 from gui.fonts import draw_text, fit_text, font
-from gui.layout import PANEL_PADDING, Rect
+from gui.graph_view import GraphScene, draw_graph
+from gui.layout import PANEL_PADDING, GraphGeometry, Rect
 from gui.widgets import Button
 
 TITLE_HEIGHT = 30
@@ -34,6 +36,8 @@ class PanelScene:
     lines: list[tuple[str, tuple[int, int, int]]]  # (text, colour): the rest, most useful first
     buttons: list[Button] = field(default_factory=list)
     hovered: str | None = None  # the action of the button under the mouse
+    graph: GraphScene | None = None  # the evaluation graph, drawn in ``graph_geometry``'s box
+    graph_geometry: GraphGeometry | None = None
 
 
 def wrap_text(text: str, height: float, width: int) -> list[str]:
@@ -56,6 +60,8 @@ def draw_panel(surface: pygame.Surface, panel: Rect, scene: PanelScene) -> None:
     width = panel.width - 2 * PANEL_PADDING
     x = panel.x + PANEL_PADDING
     limit = min((button.rect.y for button in scene.buttons), default=panel.bottom) - 6
+    if scene.graph is not None and scene.graph_geometry is not None:
+        limit = scene.graph_geometry.box.y - 6
     y = panel.y + PANEL_PADDING
     y = (
         draw_text(surface, fit_text(scene.title, TITLE_HEIGHT, width), TITLE_HEIGHT, colors.PANEL_TEXT, (x, y)).bottom
@@ -80,6 +86,8 @@ def draw_panel(surface: pygame.Surface, panel: Rect, scene: PanelScene) -> None:
             y += BAR_HEIGHT + 8
     for text, color in scene.lines:
         line(text, color)
+    if scene.graph is not None and scene.graph_geometry is not None:
+        draw_graph(surface, scene.graph_geometry, scene.graph)
     for button in scene.buttons:
         button.draw(surface, hovered=button.action == scene.hovered)
 

@@ -398,8 +398,9 @@ def test_kata_analyze_reports_the_score_lead_of_a_score_head_and_nothing_without
 
 
 def test_the_window_and_the_text_game_show_the_bot_s_score_only_with_a_score_head():
-    assert win_rate_sentence(0.62, 4.46) == "Dosaku's win-rate: 62%, it leads by 4.5"
-    assert win_rate_sentence(0.3, -12.0) == "Dosaku's win-rate: 30%, it trails by 12.0"
+    assert win_rate_sentence(0.62, 4.46) == "Dosaku: B+4.5, win-rate 62%"  # the bot's estimate, black's lead
+    assert win_rate_sentence(0.3, -12.0) == "Dosaku: W+12.0, win-rate 30%"
+    assert win_rate_sentence(0.5, 0.01) == "Dosaku: even, win-rate 50%"
     assert win_rate_sentence(0.62) == "Dosaku's win-rate: 62%"
     for evaluator, said in (
         (BlackLeads(6.0), "Dosaku's estimate: it trails by 6.0 points."),
