@@ -29,12 +29,14 @@ NO_HANG = 60.0  # seconds before a test gives up waiting for the bot: a hang gua
 
 class ScriptedPlayer:
     """Plays the first legal move of ``replies`` (GTP vertices) and passes when none is left or the
-    person just passed; waits for ``gate`` (a threading.Event) first, when given one."""
+    person just passed; waits for ``gate`` (a threading.Event) first, when given one. Its search
+    reports ``value`` and, as a network with a score head would, ``score`` (both for the player to move)."""
 
-    def __init__(self, replies=(), gate: threading.Event | None = None, value: float = 0.3):
+    def __init__(self, replies=(), gate: threading.Event | None = None, value: float = 0.3, score=None):
         self.replies = list(replies)
         self.gate = gate
         self.value = value
+        self.score = score
         self.calls = 0
         self.started = threading.Event()  # set once a search has begun (and may be waiting for the gate)
 
@@ -55,21 +57,21 @@ class ScriptedPlayer:
         visits[move] = 30
         visits[game.legal_moves()] += 1
         visits[move] = max(visits[move], 1)
-        search = SearchResult(visits, visits / visits.sum(), self.value, int(visits.sum()), [move])
+        search = SearchResult(visits, visits / visits.sum(), self.value, int(visits.sum()), [move], self.score)
         return Decision(move, search)
 
 
 class Bots:
     """An opponent factory for the window that hands out ``ScriptedPlayer``s and remembers what it was asked."""
 
-    def __init__(self, replies=(), gate: threading.Event | None = None):
-        self.replies, self.gate = replies, gate
+    def __init__(self, replies=(), gate: threading.Event | None = None, score=None):
+        self.replies, self.gate, self.score = replies, gate, score
         self.asked: list[GameSettings] = []
         self.players: list[ScriptedPlayer] = []
 
     def __call__(self, settings: GameSettings) -> Opponent:
         self.asked.append(settings)
-        player = ScriptedPlayer(self.replies, self.gate)
+        player = ScriptedPlayer(self.replies, self.gate, score=self.score)
         self.players.append(player)
         return Opponent(f"a scripted bot ({settings.size}x{settings.size})", lambda: player)
 
