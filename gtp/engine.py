@@ -229,6 +229,21 @@ class GTPEngine:
         except CoordinateError:
             raise GTPCommandError(f"{SYNTAX_ERROR} ({text} is off the {self.size}x{self.size} board)") from None
 
+    @property
+    def network_size(self) -> int | None:
+        """The one board size the player's network plays, or None when it plays any
+        (rollouts, random play, an engine without a network)."""
+        return getattr(getattr(self.player, "evaluator", None), "size", None)
+
+    def size_refusal(self, size: int) -> str:
+        """Why the engine cannot play on a ``size`` board ("" when it can)."""
+        if not MIN_SIZE <= size <= MAX_SIZE:
+            return f"sizes are {MIN_SIZE} to {MAX_SIZE}"
+        trained = self.network_size
+        if trained is not None and size != trained:
+            return f"the network plays {trained}x{trained} only"
+        return ""
+
     def _board_is_empty(self) -> bool:
         """No stone on the board (moves may have been played: passes, captures)."""
         return not self.game.board().any()
@@ -325,10 +340,13 @@ class GTPEngine:
     # --- setup ---------------------------------------------------------------
 
     def cmd_boardsize(self, args: list[str]) -> str:
-        """New size (2..19) and an empty board."""
+        """New size (2..19, or the network's only) and an empty board; any other size is
+        ``unacceptable size`` (the spec's words) and leaves the game as it was."""
         expect_args(args, 1)
         size = parse_int(args[0])
-        if not MIN_SIZE <= size <= MAX_SIZE:
+        refusal = self.size_refusal(size)
+        if refusal:
+            print(f"gtp: boardsize {size} refused: {refusal}", file=self.log)
             raise GTPCommandError(UNACCEPTABLE_SIZE)
         self.size = size
         self._reset()
@@ -440,7 +458,8 @@ class GTPEngine:
         return "\n" + draw_board(self.game)
 
     def cmd_final_score(self, args: list[str]) -> str:
-        """Tromp-Taylor area score of the position as it stands: ``B+3.5``, ``W+0.5``, ``0``."""
+        """Tromp-Taylor area score of the position as it stands: ``B+3.5``, ``W+0.5``, ``0``
+        (``gtp/extensions/dead_stones.py`` replaces it with the count after dead stones are removed)."""
         return score_text(self.game.score())
 
     def cmd_is_legal(self, args: list[str]) -> str:
@@ -478,6 +497,9 @@ class GTPEngine:
             game = sgf.record_to_game(sgf.load_sgf_file(path), max_moves=0, up_to=up_to)
         except Exception as err:  # noqa: BLE001 - any broken file is just a file we cannot load
             raise GTPCommandError(f"{CANNOT_LOAD_FILE} ({err})") from None
+        refusal = self.size_refusal(game.size)
+        if refusal:  # the game stays as it was, so that genmove still works
+            raise GTPCommandError(f"{CANNOT_LOAD_FILE} (a {game.size}x{game.size} game: {refusal})")
         self.game, self.size, self.komi = game, game.size, game.komi
         self.generated = set()
         return ""
