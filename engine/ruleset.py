@@ -62,8 +62,6 @@ def check_katago_rules(text: str) -> None:
         fields = json.loads(text)
     except json.JSONDecodeError as err:
         raise RulesError(f"rules are neither a name nor JSON ({err.msg})") from None
-    if not isinstance(fields, dict):
-        raise RulesError("rules JSON must be an object")
     for key, value in fields.items():
         if key in ("friendlyPassOk", "komi"):
             continue
