@@ -73,6 +73,14 @@ def check_katago_rules(text: str) -> None:
             raise RulesError(f"rules {key}={json.dumps(value)} not supported: Dosaku plays {key}={json.dumps(wanted)}")
 
 
+def check_katago_rule(key: str, value: str) -> None:
+    """KataGo's ``kata-set-rule KEY VALUE``: one field, accepted when it agrees with Dosaku's
+    rules (``true``/``false`` for the yes-or-no fields); raise ``RulesError`` otherwise."""
+    wanted = KATAGO_RULES.get(key)
+    parsed = {"true": True, "false": False}.get(value.lower(), value) if isinstance(wanted, bool) else value
+    check_katago_rules(json.dumps({key: parsed}))
+
+
 def check_kgs_rules(name: str) -> None:
     """Accept KGS's ``chinese``; raise ``RulesError`` for its other rules."""
     if name.lower() not in KGS_NAMES:

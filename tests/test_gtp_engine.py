@@ -41,8 +41,8 @@ REQUIRED_COMMANDS = [
 EXTENSION_COMMANDS = [
     "kgs-time_settings", "final_status_list", "kgs-genmove_cleanup", "lz-analyze", "kata-analyze",
     "dosaku-analyze", "lz-genmove_analyze", "kata-genmove_analyze", "dosaku-genmove_analyze",
-    "dosaku-tromp_taylor_score", "kata-get-rules", "kata-set-rules", "kgs-rules", "cputime", "gomill-cpu_time",
-    "get_komi", "stop", "clear_cache",
+    "dosaku-tromp_taylor_score", "kata-get-rules", "kata-set-rules", "kata-set-rule", "kgs-rules", "cputime",
+    "gomill-cpu_time", "get_komi", "stop", "clear_cache",
 ]  # fmt: skip
 
 
@@ -130,8 +130,8 @@ def test_the_engine_alone_has_the_standard_commands_and_extensions_register_on_i
     assert ok(make_engine(), "list_commands").split("\n") == ok(bare, "list_commands").split("\n") + [
         "dosaku-tromp_taylor_score", "final_status_list", "kgs-genmove_cleanup", "lz-analyze",
         "lz-genmove_analyze", "kata-analyze", "kata-genmove_analyze", "dosaku-analyze", "dosaku-genmove_analyze",
-        "kata-get-rules", "kata-set-rules", "kgs-rules", "cputime", "gomill-cpu_time", "get_komi", "stop",
-        "clear_cache",
+        "kata-get-rules", "kata-set-rules", "kata-set-rule", "kgs-rules", "cputime", "gomill-cpu_time",
+        "get_komi", "stop", "clear_cache",
     ]  # fmt: skip
 
 

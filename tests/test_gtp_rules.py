@@ -97,6 +97,17 @@ def test_kata_set_rules_takes_json_that_agrees_and_refuses_json_that_does_not():
         check_katago_rules("japanese")
 
 
+def test_kata_set_rule_sets_one_field_when_it_agrees():
+    engine = make_engine()
+    for key, value in (("ko", "POSITIONAL"), ("scoring", "area"), ("suicide", "false"), ("hasButton", "FALSE"),
+                       ("tax", "NONE"), ("whiteHandicapBonus", "0"), ("friendlyPassOk", "true")):  # fmt: skip
+        assert ok(engine, f"kata-set-rule {key} {value}") == "", key
+    for key, value in (("ko", "SIMPLE"), ("suicide", "true"), ("scoring", "TERRITORY")):
+        assert "not supported" in fail(engine, f"kata-set-rule {key} {value}")
+    assert "unknown rules field" in fail(engine, "kata-set-rule flavour x")
+    assert fail(engine, "kata-set-rule ko").startswith("syntax error")
+
+
 def test_kgs_rules_accepts_chinese_only():
     engine = make_engine()
     assert ok(engine, "kgs-rules chinese") == ""
@@ -178,7 +189,7 @@ def test_stop_ends_a_running_analysis_and_is_harmless_otherwise():
         assert (engine.next_line(), engine.next_line()) == ("= \n", "\n")  # ...then stop is answered
         assert engine.ask("get_komi") == "= 7.5"  # and the engine goes on
         known = engine.ask("list_commands")[2:].split("\n")
-        for command in ("kata-get-rules", "kata-set-rules", "kgs-rules", "cputime", "gomill-cpu_time",
+        for command in ("kata-get-rules", "kata-set-rules", "kata-set-rule", "kgs-rules", "cputime", "gomill-cpu_time",
                         "get_komi", "stop", "clear_cache", "dosaku-tromp_taylor_score"):  # fmt: skip
             assert command in known
         status, stderr = engine.close()

@@ -8,7 +8,7 @@ engine with ``register(engine)``; the engine itself knows nothing of them, and
   stays as ``dosaku-tromp_taylor_score``) and ``kgs-genmove_cleanup``;
 * ``analyze``: ``lz-analyze``, ``kata-analyze``, ``dosaku-analyze`` and their
   ``*-genmove_analyze`` forms (needs an anytime search player);
-* ``rules``: ``kata-get-rules``, ``kata-set-rules``, ``kgs-rules`` (``engine/ruleset.py``);
+* ``rules``: ``kata-get-rules``, ``kata-set-rules``, ``kata-set-rule``, ``kgs-rules`` (``engine/ruleset.py``);
 * ``housekeeping``: ``cputime``, ``gomill-cpu_time``, ``get_komi``, ``stop``, ``clear_cache``.
 
 The logic lives in ``gtp/time_control.py``, ``gtp/status.py`` and ``gtp/analysis.py``;
