@@ -8,7 +8,10 @@ extra points). In KataGo's terms (its ``kata-get-rules`` JSON, ``docs/GTP_Extens
 * ``ko`` POSITIONAL, ``scoring`` AREA, ``tax`` NONE, ``suicide`` false,
   ``hasButton`` false, ``whiteHandicapBonus`` "0";
 * as KataGo writes rules into an SGF's ``RU``: ``koPOSITIONALscoreAREAtaxNONEsui0``
-  (it omits the button and handicap bonus when they are off and 0).
+  (it omits the button and handicap bonus when they are off and 0). Self-play, the
+  arena and the window count the board as it stands, so dead stones must be captured
+  before the game ends; the GTP engine's ``final_score`` takes them off first, which
+  KataGo calls ``friendlyPassOk`` and writes ``...sui0fpok1``.
 
 Names that other programs send for rules. Only those whose even games Dosaku plays
 exactly as it does are accepted: KataGo's ``tromp-taylor`` (which differs only in
@@ -34,6 +37,9 @@ KATAGO_RULES = {
     "whiteHandicapBonus": "0",
 }
 SGF_RULES = "koPOSITIONALscoreAREAtaxNONEsui0"  # KataGo's RU text for these rules; KataGo reads it back
+# The same, where the count takes dead stones off first (GTP's final_score): KataGo's
+# friendlyPassOk, passing with dead stones still on the board is fine.
+SGF_RULES_DEAD_REMOVED = SGF_RULES + "fpok1"
 KATAGO_NAMES = ("tromp-taylor", "chinese", "chinese-ogs", "chinese-kgs")
 KGS_NAMES = ("chinese",)
 SUMMARY = "area scoring, positional superko, no suicide"

@@ -41,8 +41,9 @@ from typing import BinaryIO
 
 from engine.coords import MAX_SIZE, MIN_SIZE, CoordinateError, flat_to_gtp
 from engine.diagram import draw_board
-from engine.game import BLACK, WHITE, GameState, IllegalMoveError, score_text
+from engine.game import BLACK, EMPTY, WHITE, GameState, IllegalMoveError, score_text
 from engine.handicap import fixed_handicap_moves, free_handicap_moves, max_fixed_handicap
+from engine.ruleset import SGF_RULES
 from gtp.arguments import expect_args, parse_color, parse_float, parse_int, parse_vertex
 from gtp.protocol import (
     BAD_VERTEX_LIST,
@@ -94,6 +95,11 @@ class GTPEngine:
         self.komi = komi
         self.game = self._new_game()
         self.generated: set[int] = set()  # colours the engine moved for, for printsgf's player names
+        # How a finished game is counted (final_score, printsgf's RE) and the RU that says so:
+        # the board as it stands, Tromp-Taylor. gtp/extensions/dead_stones.py replaces both
+        # with the count after dead stones are removed.
+        self.count: Callable[[GameState], float] = GameState.score
+        self.sgf_rules = SGF_RULES
         self.quit_requested = False
         self.commands: dict[str, Handler] = {}
         for command in (
@@ -458,9 +464,9 @@ class GTPEngine:
         return "\n" + draw_board(self.game)
 
     def cmd_final_score(self, args: list[str]) -> str:
-        """Tromp-Taylor area score of the position as it stands: ``B+3.5``, ``W+0.5``, ``0``
-        (``gtp/extensions/dead_stones.py`` replaces it with the count after dead stones are removed)."""
-        return score_text(self.game.score())
+        """The area score by ``self.count``: ``B+3.5``, ``W+0.5``, ``0``."""
+        expect_args(args, 0)
+        return score_text(self.count(self.game))
 
     def cmd_is_legal(self, args: list[str]) -> str:
         """GNU Go's test extension: ``1`` if the colour may play the vertex now, else ``0``."""
@@ -512,7 +518,11 @@ class GTPEngine:
         # Our name for the colours we moved for; the others stay anonymous (no PB/PW).
         black = self.name if BLACK in self.generated else ""
         white = self.name if WHITE in self.generated else ""
-        text = sgf.game_to_sgf(self.game, black=black, white=white)
+        game = self.game
+        result = None  # the record's own: resigned, or unfinished (no RE)
+        if game.is_over() and game.resigned == EMPTY:
+            result = score_text(self.count(game))  # what final_score answers
+        text = sgf.game_to_sgf(game, black=black, white=white, result=result, rules=self.sgf_rules)
         if not args:
             return text
         try:

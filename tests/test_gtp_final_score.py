@@ -153,6 +153,11 @@ def test_final_score_removes_the_dead_and_tromp_taylor_counts_them():
     assert engine.handle_line("dosaku-tromp_taylor_score") == f"= {as_it_stands}\n\n"
     assert as_it_stands != settled
     assert engine.handle_line("final_score extra").startswith("? syntax error")
+    # The game ended with two passes: printsgf's result is final_score's, not the count as it stands.
+    assert "RE[" not in engine.handle_line("printsgf")  # not over yet
+    engine.handle_line("play b pass")
+    engine.handle_line("play w pass")
+    assert f"RE[{settled}]" in engine.handle_line("printsgf")
 
 
 class SureHead:

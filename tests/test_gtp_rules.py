@@ -117,10 +117,13 @@ def test_kgs_rules_accepts_chinese_only():
 
 
 def test_written_sgfs_name_the_rules_as_kataGo_writes_them():
-    engine = make_engine()
-    ok(engine, "play b e5")
-    assert f"RU[{SGF_RULES}]" in ok(engine, "printsgf")
     assert SGF_RULES == "koPOSITIONALscoreAREAtaxNONEsui0"  # KataGo's text: it reads it back
+    bare = GTPEngine(RandomPlayer(0), size=9, log=io.StringIO())  # counts the board as it stands
+    ok(bare, "play b e5")
+    assert f"RU[{SGF_RULES}]" in ok(bare, "printsgf")
+    engine = make_engine()  # final_score takes dead stones off: KataGo's friendly pass
+    ok(engine, "play b e5")
+    assert "RU[koPOSITIONALscoreAREAtaxNONEsui0fpok1]" in ok(engine, "printsgf")
 
 
 # --- housekeeping --------------------------------------------------------------

@@ -3,9 +3,10 @@ engine with ``register(engine)``; the engine itself knows nothing of them, and
 ``gtp/build.py`` installs them all on the engine ``dosaku gtp`` serves.
 
 * ``kgs_time``: ``kgs-time_settings none|absolute|byoyomi|canadian ...`` (KGS's clock kinds);
-* ``dead_stones``: ``final_status_list dead|alive|seki``, ``final_score`` with the dead
-  stones taken off (replacing the engine's count of the board as it stands, which
-  stays as ``dosaku-tromp_taylor_score``) and ``kgs-genmove_cleanup``;
+* ``dead_stones``: ``final_status_list dead|alive|seki``, the engine's count of a
+  finished game (``final_score``, ``printsgf``'s ``RE``) with the dead stones taken off
+  (the count of the board as it stands stays as ``dosaku-tromp_taylor_score``) and
+  ``kgs-genmove_cleanup``;
 * ``analyze``: ``lz-analyze``, ``kata-analyze``, ``dosaku-analyze`` and their
   ``*-genmove_analyze`` forms (needs an anytime search player);
 * ``rules``: ``kata-get-rules``, ``kata-set-rules``, ``kata-set-rule``, ``kgs-rules`` (``engine/ruleset.py``);

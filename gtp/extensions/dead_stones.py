@@ -1,15 +1,17 @@
 """Dead stones at the end of a game: ``final_status_list`` (which chains are alive,
-dead or in seki), ``final_score`` counted as GNU Go and KataGo count it (the dead
-stones taken off first), ``dosaku-tromp_taylor_score`` (the count of the board as it
-stands, as self-play scores its games) and ``kgs-genmove_cleanup`` (capture the dead
-before passing). The judging is ``gtp/status.py``'s."""
+dead or in seki); the engine's count of a finished game (``final_score``, and the
+``RE`` of ``printsgf``) made as GNU Go and KataGo make it, the dead stones taken off
+first; ``dosaku-tromp_taylor_score`` (the count of the board as it stands, as
+self-play scores its games); ``kgs-genmove_cleanup`` (capture the dead before
+passing). The judging is ``gtp/status.py``'s."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from engine.coords import flat_to_gtp
-from engine.game import score_text
+from engine.game import GameState, score_text
+from engine.ruleset import SGF_RULES_DEAD_REMOVED
 from gtp.arguments import expect_args, parse_color
 from gtp.engine import GTPEngine
 from gtp.protocol import SYNTAX_ERROR, GTPCommandError
@@ -18,8 +20,10 @@ from gtp.status import FINAL_DEAD_BELOW, STATUSES, cleanup_move, final_ownership
 
 def register(engine: GTPEngine) -> None:
     """Add ``final_status_list``, ``dosaku-tromp_taylor_score`` and ``kgs-genmove_cleanup``
-    to ``engine``, and make its ``final_score`` take the dead stones off first."""
-    engine.register("final_score", partial(final_score, engine))
+    to ``engine``, and make it count finished games (``final_score``, ``printsgf``'s
+    ``RE``) with the dead stones taken off first."""
+    engine.count = partial(count_without_dead, engine)
+    engine.sgf_rules = SGF_RULES_DEAD_REMOVED
     engine.register("dosaku-tromp_taylor_score", partial(tromp_taylor_score, engine))
     engine.register("final_status_list", partial(final_status_list, engine))
     engine.register("kgs-genmove_cleanup", partial(genmove_cleanup, engine))
@@ -39,13 +43,10 @@ def final_status_list(engine: GTPEngine, args: list[str]) -> str:
     )
 
 
-def final_score(engine: GTPEngine, args: list[str]) -> str:
-    """The area count once the stones ``final_status_list dead`` names are off the board:
-    ``B+3.5``, ``W+0.5``, ``0``."""
-    expect_args(args, 0)
-    game = engine.game
+def count_without_dead(engine: GTPEngine, game: GameState) -> float:
+    """The area score once the stones ``final_status_list dead`` names are off the board."""
     dead = [m for status, stones in final_statuses(engine.player, game, engine.log) if status == "dead" for m in stones]
-    return score_text(score_without(game, dead))
+    return score_without(game, dead)
 
 
 def tromp_taylor_score(engine: GTPEngine, args: list[str]) -> str:
