@@ -20,6 +20,13 @@ Conventions:
   tells the handler when the next command has arrived (stdin is read by a thread
   into a queue, so the engine can search while it waits); ``handle_line`` runs it
   briefly and returns the whole answer.
+* **Board sizes**: 2 to 19, and only its own for a player whose network was trained
+  on one size (``network_size``): ``boardsize`` answers the spec's ``unacceptable
+  size`` for the others and ``loadsgf`` refuses their records, leaving the game as it
+  was, so that no later command fails inside the network.
+* **Counting** a finished game (``final_score``, ``printsgf``'s ``RE``) is
+  ``self.count``: the board as it stands here; ``gtp/extensions/dead_stones.py``
+  makes it take dead stones off first.
 * **Time**: ``self.timing`` (``gtp/time_control.py``) keeps the clocks and gives
   each ``genmove`` of an anytime player (one with ``search_more``) its stop rule.
 * **Wire format** (``gtp/protocol.py``): a command is ``[id] name [arguments]``; a
