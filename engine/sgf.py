@@ -14,7 +14,8 @@ before the first move only, since ``GameState`` has no way to edit a position in
 the middle of a game.
 
 Writing emits ``GM[1] FF[4] CA[UTF-8] AP[Dosaku:version]``, the game
-information, setup stones, ``PL`` when the first player is not the one a reader
+information (``RU`` names Dosaku's rules as KataGo writes them,
+``koPOSITIONALscoreAREAtaxNONEsui0``: see ``engine/ruleset.py``), setup stones, ``PL`` when the first player is not the one a reader
 would infer, and one node per move; a pass is the empty value ``B[]`` (FF[4]),
 not FF[3]'s ``tt``, which is still accepted on input.
 """
@@ -32,6 +33,7 @@ from sgfmill import sgf, sgf_grammar
 from engine.coords import MAX_SIZE, MIN_SIZE, flat_to_gtp, flat_to_sgfmill, sgfmill_to_flat
 from engine.files import atomic_write_text
 from engine.game import BLACK, WHITE, GameState, IllegalMoveError
+from engine.ruleset import SGF_RULES
 
 COLOUR_LETTERS = {BLACK: "B", WHITE: "W"}
 SGFMILL_COLOURS = {"b": BLACK, "w": WHITE}  # sgfmill names colours 'b' and 'w'
@@ -54,7 +56,7 @@ class GameRecord:
 
     size: int
     komi: float
-    rules: str = "Chinese"
+    rules: str = SGF_RULES
     black: str = ""
     white: str = ""
     result: str | None = None
@@ -309,7 +311,7 @@ def record_from_game(
     result: str | None = None,
     date: str | None = None,
     comments: dict[int, str] | None = None,
-    rules: str = "Chinese",
+    rules: str = SGF_RULES,
 ) -> GameRecord:
     """The record of ``game`` so far; ``result`` defaults to the game's own once it is over, ``date`` to today."""
     if result is None and game.is_over():

@@ -5,9 +5,9 @@ shows them."""
 from __future__ import annotations
 
 from gtp.engine import GTPEngine
-from gtp.extensions import analyze, dead_stones, kgs_time
+from gtp.extensions import analyze, dead_stones, housekeeping, kgs_time, rules
 
-EXTENSIONS = (kgs_time, dead_stones, analyze)
+EXTENSIONS = (kgs_time, dead_stones, analyze, rules, housekeeping)
 
 
 def install_extensions(engine: GTPEngine) -> GTPEngine:

@@ -20,6 +20,13 @@ Conventions:
   tells the handler when the next command has arrived (stdin is read by a thread
   into a queue, so the engine can search while it waits); ``handle_line`` runs it
   briefly and returns the whole answer.
+* **Board sizes**: 2 to 19, and only its own for a player whose network was trained
+  on one size (``network_size``): ``boardsize`` answers the spec's ``unacceptable
+  size`` for the others and ``loadsgf`` refuses their records, leaving the game as it
+  was, so that no later command fails inside the network.
+* **Counting** a finished game (``final_score``, ``printsgf``'s ``RE``) is
+  ``self.count``: the board as it stands here; ``gtp/extensions/dead_stones.py``
+  makes it take dead stones off first.
 * **Time**: ``self.timing`` (``gtp/time_control.py``) keeps the clocks and gives
   each ``genmove`` of an anytime player (one with ``search_more``) its stop rule.
 * **Wire format** (``gtp/protocol.py``): a command is ``[id] name [arguments]``; a
@@ -41,8 +48,9 @@ from typing import BinaryIO
 
 from engine.coords import MAX_SIZE, MIN_SIZE, CoordinateError, flat_to_gtp
 from engine.diagram import draw_board
-from engine.game import BLACK, WHITE, GameState, IllegalMoveError, score_text
+from engine.game import BLACK, EMPTY, WHITE, GameState, IllegalMoveError, score_text
 from engine.handicap import fixed_handicap_moves, free_handicap_moves, max_fixed_handicap
+from engine.ruleset import SGF_RULES
 from gtp.arguments import expect_args, parse_color, parse_float, parse_int, parse_vertex
 from gtp.protocol import (
     BAD_VERTEX_LIST,
@@ -94,6 +102,11 @@ class GTPEngine:
         self.komi = komi
         self.game = self._new_game()
         self.generated: set[int] = set()  # colours the engine moved for, for printsgf's player names
+        # How a finished game is counted (final_score, printsgf's RE) and the RU that says so:
+        # the board as it stands, Tromp-Taylor. gtp/extensions/dead_stones.py replaces both
+        # with the count after dead stones are removed.
+        self.count: Callable[[GameState], float] = GameState.score
+        self.sgf_rules = SGF_RULES
         self.quit_requested = False
         self.commands: dict[str, Handler] = {}
         for command in (
@@ -229,6 +242,21 @@ class GTPEngine:
         except CoordinateError:
             raise GTPCommandError(f"{SYNTAX_ERROR} ({text} is off the {self.size}x{self.size} board)") from None
 
+    @property
+    def network_size(self) -> int | None:
+        """The one board size the player's network plays, or None when it plays any
+        (rollouts, random play, an engine without a network)."""
+        return getattr(getattr(self.player, "evaluator", None), "size", None)
+
+    def size_refusal(self, size: int) -> str:
+        """Why the engine cannot play on a ``size`` board ("" when it can)."""
+        if not MIN_SIZE <= size <= MAX_SIZE:
+            return f"sizes are {MIN_SIZE} to {MAX_SIZE}"
+        trained = self.network_size
+        if trained is not None and size != trained:
+            return f"the network plays {trained}x{trained} only"
+        return ""
+
     def _board_is_empty(self) -> bool:
         """No stone on the board (moves may have been played: passes, captures)."""
         return not self.game.board().any()
@@ -325,10 +353,13 @@ class GTPEngine:
     # --- setup ---------------------------------------------------------------
 
     def cmd_boardsize(self, args: list[str]) -> str:
-        """New size (2..19) and an empty board."""
+        """New size (2..19, or the network's only) and an empty board; any other size is
+        ``unacceptable size`` (the spec's words) and leaves the game as it was."""
         expect_args(args, 1)
         size = parse_int(args[0])
-        if not MIN_SIZE <= size <= MAX_SIZE:
+        refusal = self.size_refusal(size)
+        if refusal:
+            print(f"gtp: boardsize {size} refused: {refusal}", file=self.log)
             raise GTPCommandError(UNACCEPTABLE_SIZE)
         self.size = size
         self._reset()
@@ -440,8 +471,9 @@ class GTPEngine:
         return "\n" + draw_board(self.game)
 
     def cmd_final_score(self, args: list[str]) -> str:
-        """Tromp-Taylor area score of the position as it stands: ``B+3.5``, ``W+0.5``, ``0``."""
-        return score_text(self.game.score())
+        """The area score by ``self.count``: ``B+3.5``, ``W+0.5``, ``0``."""
+        expect_args(args, 0)
+        return score_text(self.count(self.game))
 
     def cmd_is_legal(self, args: list[str]) -> str:
         """GNU Go's test extension: ``1`` if the colour may play the vertex now, else ``0``."""
@@ -478,6 +510,9 @@ class GTPEngine:
             game = sgf.record_to_game(sgf.load_sgf_file(path), max_moves=0, up_to=up_to)
         except Exception as err:  # noqa: BLE001 - any broken file is just a file we cannot load
             raise GTPCommandError(f"{CANNOT_LOAD_FILE} ({err})") from None
+        refusal = self.size_refusal(game.size)
+        if refusal:  # the game stays as it was, so that genmove still works
+            raise GTPCommandError(f"{CANNOT_LOAD_FILE} (a {game.size}x{game.size} game: {refusal})")
         self.game, self.size, self.komi = game, game.size, game.komi
         self.generated = set()
         return ""
@@ -490,7 +525,11 @@ class GTPEngine:
         # Our name for the colours we moved for; the others stay anonymous (no PB/PW).
         black = self.name if BLACK in self.generated else ""
         white = self.name if WHITE in self.generated else ""
-        text = sgf.game_to_sgf(self.game, black=black, white=white)
+        game = self.game
+        result = None  # the record's own: resigned, or unfinished (no RE)
+        if game.is_over() and game.resigned == EMPTY:
+            result = score_text(self.count(game))  # what final_score answers
+        text = sgf.game_to_sgf(game, black=black, white=white, result=result, rules=self.sgf_rules)
         if not args:
             return text
         try:

@@ -41,6 +41,8 @@ REQUIRED_COMMANDS = [
 EXTENSION_COMMANDS = [
     "kgs-time_settings", "final_status_list", "kgs-genmove_cleanup", "lz-analyze", "kata-analyze",
     "dosaku-analyze", "lz-genmove_analyze", "kata-genmove_analyze", "dosaku-genmove_analyze",
+    "dosaku-tromp_taylor_score", "kata-get-rules", "kata-set-rules", "kata-set-rule", "kgs-rules", "cputime",
+    "gomill-cpu_time", "get_komi", "stop", "clear_cache",
 ]  # fmt: skip
 
 
@@ -124,9 +126,12 @@ def test_the_engine_alone_has_the_standard_commands_and_extensions_register_on_i
     assert bare.timing.settings.kind == "absolute" and bare.timing.settings.main_time == 60
     assert ok(bare, "list_commands").split("\n")[-1] == "kgs-time_settings"
     # build_engine installs every extension after the standard commands, in a fixed order.
+    # (dead_stones replaces final_score, which keeps its place among the standard commands.)
     assert ok(make_engine(), "list_commands").split("\n") == ok(bare, "list_commands").split("\n") + [
-        "final_status_list", "kgs-genmove_cleanup", "lz-analyze", "lz-genmove_analyze", "kata-analyze",
-        "kata-genmove_analyze", "dosaku-analyze", "dosaku-genmove_analyze",
+        "dosaku-tromp_taylor_score", "final_status_list", "kgs-genmove_cleanup", "lz-analyze",
+        "lz-genmove_analyze", "kata-analyze", "kata-genmove_analyze", "dosaku-analyze", "dosaku-genmove_analyze",
+        "kata-get-rules", "kata-set-rules", "kata-set-rule", "kgs-rules", "cputime", "gomill-cpu_time",
+        "get_komi", "stop", "clear_cache",
     ]  # fmt: skip
 
 
@@ -680,6 +685,9 @@ EXTENSION_TOKENS = [
     "0.5",
     "3600",
     "1e308",
+    "chinese",
+    "japanese",
+    '{"ko":"POSITIONAL"}',
 ]
 extension_line = st.tuples(
     st.sampled_from(EXTENSION_COMMANDS + ["genmove", "play", "time_settings", "time_left", "undo", "boardsize"]),

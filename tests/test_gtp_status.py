@@ -171,8 +171,10 @@ def test_genmove_cleanup_captures_before_passing_so_the_score_is_right():
     player = MCTSPlayer(UniformEvaluator(), simulations=16, seed=2)
     engine = engine_on(INTRUDERS, player=player, to_play=WHITE)
     settled = game_from_diagram(SETTLED, komi=0.5)
-    # Tromp-Taylor counts the intruders where they stand, and the areas they touch for nobody.
-    assert answer(engine, "final_score") != score_text(settled.score())
+    # Tromp-Taylor counts the intruders where they stand, and the areas they touch for nobody;
+    # final_score takes them off first, so it already gives the settled count.
+    assert answer(engine, "dosaku-tromp_taylor_score") != score_text(settled.score())
+    assert answer(engine, "final_score") == score_text(settled.score())
     for _ in range(3):  # G6 has three liberties; black does not defend it
         assert answer(engine, "kgs-genmove_cleanup w") != "pass"
         answer(engine, "play b pass")
@@ -186,5 +188,6 @@ def test_genmove_cleanup_captures_before_passing_so_the_score_is_right():
             break
     assert "B5" not in vertices(answer(engine, "list_stones w"))
     assert answer(engine, "final_status_list dead") == ""
-    assert answer(engine, "final_score") == score_text(settled.score())  # as if the dead were removed
+    assert answer(engine, "final_score") == score_text(settled.score())
+    assert answer(engine, "dosaku-tromp_taylor_score") == score_text(settled.score())  # nothing left to remove
     assert engine.handle_line("kgs-genmove_cleanup purple").startswith("? syntax error")

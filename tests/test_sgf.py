@@ -13,6 +13,7 @@ from engine.diagram import diagram, game_from_diagram
 from engine.files import atomic_write_bytes, atomic_write_text
 from engine.game import BLACK, WHITE, GameState
 from engine.handicap import fixed_handicap_moves
+from engine.ruleset import SGF_RULES
 from engine.sgf import (
     GameRecord,
     SGFError,
@@ -82,7 +83,7 @@ def test_random_game_round_trips_through_sgf_text(size, max_length):
         "Black Bot",
         "White Bot",
         "2024-05-06",
-        "Chinese",
+        SGF_RULES,
     )
     assert record.result == (game.result() if game.is_over() else None)
     assert record.comments == comments
