@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import PASS_LOC, padded_cells
 
 

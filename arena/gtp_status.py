@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from arena.gtp_playouts import ownership_counts
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import flat_to_rowcol, rowcol_to_flat
 from engine.game import BLACK, EMPTY, GameState, opponent
 from mcts.evaluators import head_ownership

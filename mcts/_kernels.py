@@ -22,8 +22,7 @@ import numpy as np
 from numba import njit
 
 from engine import _features as feature_kernels
-from engine import _kernels as rules
-from engine.coords import padded_cells
+from engine import rules
 from mcts.tree import EXPANDED, ILLEGAL, NEW, NO_PARENT, ROOT, TERMINAL, UNVISITED
 
 P_C_INIT = 0
@@ -664,7 +663,7 @@ def _replay(root_state, path, depth, state, history):
     """
     count = state.shape[0]
     if depth >= rules.PAST_SLOTS:
-        count = rules.META_LENGTH + 5 * padded_cells(root_state[rules.META_SIZE])
+        count = rules.present_length(root_state[rules.META_SIZE])
     _copy(state, root_state, count)
     for i in range(depth):
         rules.play_flat(state, history, path[i], state[rules.META_TO_PLAY], i >= depth - rules.PAST_SLOTS)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import _kernels as rules
+from engine import rules
 from engine.features import feature_planes, feature_version_of
 from engine.game import GameState
 from mcts import _kernels as kernels

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import flat_to_padded, gtp_to_flat
 from engine.game import GameState
 from mcts import _kernels as kernels

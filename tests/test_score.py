@@ -19,7 +19,7 @@ import torch
 from arena.gtp_analysis import AnalysisRequest, candidates
 from arena.gtp_engine import GTPEngine
 from cli.text_game import TextGame
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import diagram, game_from_diagram
 from engine.game import BLACK, WHITE, GameState, owner_signs

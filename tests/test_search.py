@@ -27,7 +27,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import draw_board, game_from_diagram
 from engine.game import BLACK, WHITE, GameState
