@@ -670,15 +670,8 @@ def random_move(state, history, rng):
     eye, as a padded location; ``PASS_LOC`` when there is none."""
     size = state[META_SIZE]
     color = state[META_TO_PLAY]
-    colors = colors_of(state)
     candidates = np.empty(size * size, np.int32)
-    n = 0
-    for row in range(size):
-        for col in range(size):
-            loc = (row + 1) * (size + 1) + col + 1
-            if colors[loc] == EMPTY:
-                candidates[n] = loc
-                n += 1
+    n = _collect_empty(state, candidates, np.empty(padded_cells(size), np.int32))
     # Rejection sampling without replacement: exactly uniform over the valid moves.
     while n > 0:
         i = random_below(rng, n)
