@@ -1,6 +1,6 @@
 """Numba kernels of the network's input features, version 2 (KataGo-style planes).
 
-Version 1 is AlphaGo Zero's 17 planes (``_kernels.write_features``). Version 2
+Version 1 is AlphaGo Zero's 17 planes (``rules.write_features``). Version 2
 follows KataGo's inputs (``fillRowV7`` in its ``nninputs.cpp``), reduced to what
 area scoring with positional superko needs, all from the view of the player to move:
 
@@ -36,8 +36,8 @@ transformed position are the transformed planes.
 import numpy as np
 from numba import njit
 
-from engine import _kernels as rules
-from engine.coords import padded_cells
+from engine import rules
+from engine.coords import adjacent_offsets
 
 V1_PLANES = 2 * (rules.PAST_SLOTS + 1) + 1  # AlphaGo Zero's: 8 boards of 2 colours, colour to move
 V2_PLANES = 21
@@ -58,20 +58,17 @@ KOMI_SCALE = 20.0  # KataGo's V7 inputs: komi / 20
 def _playable_but_for_repetition(state, loc, color):
     """Whether ``color`` at the empty padded ``loc`` has a liberty or captures: a move
     that the legal mask still refuses can then only repeat a position."""
-    size = state[rules.META_SIZE]
-    width = size + 1
-    b = rules.META_LENGTH
-    cells = padded_cells(size)
-    head, libs = b + cells, b + 4 * cells
+    colors, chain_head, _next_in_chain, _num_stones, num_liberties = rules.board_arrays(state)
+    adjacent = adjacent_offsets(state[rules.META_SIZE])
     other = 3 - color
     for k in range(4):
-        nb = loc + (-width, -1, 1, width)[k]
-        c = state[b + nb]
+        nb = loc + adjacent[k]
+        c = colors[nb]
         if c == rules.EMPTY:
             return True
-        if c == color and state[libs + state[head + nb]] > 1:
+        if c == color and num_liberties[chain_head[nb]] > 1:
             return True
-        if c == other and state[libs + state[head + nb]] == 1:
+        if c == other and num_liberties[chain_head[nb]] == 1:
             return True
     return False
 
@@ -84,10 +81,8 @@ def write_features_v2_with_legal(state, legal, komi, out):
     The search computes that mask for every leaf anyway, so it is taken, not redone.
     """
     size = state[rules.META_SIZE]
-    cells = padded_cells(size)
     width = size + 1
-    b = rules.META_LENGTH
-    head, libs = b + cells, b + 4 * cells
+    colors, chain_head, _next_in_chain, _num_stones, num_liberties = rules.board_arrays(state)
     me = state[rules.META_TO_PLAY]
     other = 3 - me
     own_komi = komi if me == rules.WHITE else -komi
@@ -100,12 +95,12 @@ def write_features_v2_with_legal(state, legal, komi, out):
             loc = (row + 1) * width + col + 1
             out[ON_BOARD, row, col] = 1.0
             out[KOMI, row, col] = komi_value
-            c = state[b + loc]
+            c = colors[loc]
             if c == rules.EMPTY:
                 if not legal[row * size + col] and _playable_but_for_repetition(state, loc, me):
                     out[REPETITION_BAN, row, col] = 1.0
                 continue
-            liberties = min(state[libs + state[head + loc]], 3)
+            liberties = min(num_liberties[chain_head[loc]], 3)
             if c == me:
                 out[OWN_STONES, row, col] = 1.0
                 out[OWN_LIBERTIES + liberties - 1, row, col] = 1.0
@@ -120,16 +115,16 @@ def write_features_v2_with_legal(state, legal, komi, out):
             break
         # Board after the move t moves ago, and the board before it (the ring's slot
         # ``m % PAST_SLOTS`` holds the board before move ``m``).
-        after = b if t == 1 else b + (5 + (moves - t + 1) % rules.PAST_SLOTS) * cells
-        before = b + (5 + (moves - t) % rules.PAST_SLOTS) * cells
+        after = colors if t == 1 else rules.past_colors(state, (moves - t + 1) % rules.PAST_SLOTS)
+        before = rules.past_colors(state, (moves - t) % rules.PAST_SLOTS)
         placed_row = -1
         placed_col = -1
         placed_color = rules.EMPTY
         for row in range(size):
             for col in range(size):
                 loc = (row + 1) * width + col + 1
-                if state[before + loc] == rules.EMPTY and state[after + loc] != rules.EMPTY:
-                    placed_row, placed_col, placed_color = row, col, state[after + loc]
+                if before[loc] == rules.EMPTY and after[loc] != rules.EMPTY:
+                    placed_row, placed_col, placed_color = row, col, after[loc]
         if placed_row < 0:
             for row in range(size):
                 for col in range(size):

@@ -13,7 +13,7 @@ import time
 import numpy as np
 from numba import njit
 
-from engine import _kernels as k
+from engine import rules
 from engine.game import GameState
 
 
@@ -22,12 +22,12 @@ def _run_playouts(start_state, start_history, rng, games, max_moves):
     """Play ``games`` random games from the start position; return moves played."""
     state = start_state.copy()
     history = np.empty(start_history.shape[0] + max_moves + 1, np.uint64)
-    used = start_state[k.META_HISTORY_LEN]
+    used = start_state[rules.META_HISTORY_LEN]
     total = 0
     for _ in range(games):
         state[:] = start_state
         history[:used] = start_history[:used]
-        total += k.playout(state, history, rng, max_moves)
+        total += rules.playout(state, history, rng, max_moves)
     return total
 
 
@@ -35,13 +35,13 @@ def _run_playouts(start_state, start_history, rng, games, max_moves):
 def _run_legal_masks(states, histories, out, repeats):
     for _ in range(repeats):
         for i in range(states.shape[0]):
-            k.legal_mask(states[i], histories[i], states[i, k.META_TO_PLAY], out)
+            rules.legal_mask(states[i], histories[i], states[i, rules.META_TO_PLAY], out)
 
 
 @njit(cache=True)
 def _run_copies(source_state, source_history, target_state, target_history, repeats):
     """Copy a position the way the search does: the state and the used history."""
-    used = source_state[k.META_HISTORY_LEN]
+    used = source_state[rules.META_HISTORY_LEN]
     for _ in range(repeats):
         target_state[:] = source_state
         target_history[:used] = source_history[:used]
@@ -63,7 +63,7 @@ def _timed(run, seconds: float) -> tuple[int, float]:
 def _midgame_positions(size: int, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """States of random games stopped at random points, stacked."""
     rng = np.zeros(1, np.uint64)
-    k.seed_rng(rng, seed)
+    rules.seed_rng(rng, seed)
     choose = np.random.default_rng(seed)
     states, histories = [], []
     capacity = 4 * size * size
@@ -71,7 +71,7 @@ def _midgame_positions(size: int, count: int, seed: int) -> tuple[np.ndarray, np
         game = GameState(size, max_moves=0)
         state, history = game.state.copy(), np.zeros(capacity + 8, np.uint64)
         history[:1] = game.history[:1]
-        k.playout(state, history, rng, int(choose.integers(size, size * size)))
+        rules.playout(state, history, rng, int(choose.integers(size, size * size)))
         states.append(state)
         histories.append(history)
     return np.stack(states), np.stack(histories)
@@ -80,7 +80,7 @@ def _midgame_positions(size: int, count: int, seed: int) -> tuple[np.ndarray, np
 def benchmark_engine(size: int = 9, seconds: float = 3.0, seed: int = 0) -> dict:
     """Named figures: random games and moves per second, legal mask and copy times."""
     rng = np.zeros(1, np.uint64)
-    k.seed_rng(rng, seed)
+    rules.seed_rng(rng, seed)
     start = GameState(size)
     cap = 3 * size * size  # ends the rare very long random game (long superko fights)
     _run_playouts(start.state, start.history, rng, 2, cap)  # warm-up: load compiled kernels

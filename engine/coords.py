@@ -14,8 +14,13 @@ Conventions (see DESIGN.md):
 * **SGF point**: ``aa`` is the top-left corner; the pass is ``""`` (``tt`` is
   accepted on input for boards up to 19x19, as FF[3] wrote it).
 
-No other module does index arithmetic on points; the ``@njit`` helpers here are
-called from the kernels.
+This module defines the padded layout: its size, the neighbour steps
+(``adjacent_offsets``, ``diagonal_offsets``) and the conversions. The Numba kernels
+that walk the padded board (``engine/rules.py``, ``engine/_features.py`` and the GTP
+engine's playouts) do their own index arithmetic on it with those steps, and walk
+rows as ``(row + 1) * (N + 1) + col + 1`` to spare a division per point. Everything
+else names points by flat moves (or the text encodings above) and converts with
+the functions here.
 """
 
 from __future__ import annotations
@@ -36,15 +41,24 @@ class CoordinateError(ValueError):
 
 
 @njit(cache=True, inline="always")
-def stride(size):
-    """Row stride of the padded board."""
-    return size + 1
-
-
-@njit(cache=True, inline="always")
 def padded_cells(size):
     """Number of cells of the padded board of a ``size`` x ``size`` game."""
     return (size + 1) * (size + 2) + 1
+
+
+@njit(cache=True, inline="always")
+def adjacent_offsets(size):
+    """The steps from a padded location to its four neighbours, in the order every
+    kernel visits them (above, left, right, below): KataGo's ``adj_offsets``."""
+    width = size + 1
+    return (-width, -1, 1, width)
+
+
+@njit(cache=True, inline="always")
+def diagonal_offsets(size):
+    """The steps from a padded location to its four diagonal neighbours."""
+    width = size + 1
+    return (-width - 1, -width + 1, width - 1, width + 1)
 
 
 @njit(cache=True, inline="always")

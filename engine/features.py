@@ -2,7 +2,7 @@
 evaluator reads, and the planes of a position for Python callers.
 
 - Version 1: AlphaGo Zero's 17 planes (8 boards of history and the colour to move;
-  ``engine._kernels.write_features``). Every checkpoint without a version is one.
+  ``engine.rules.write_features``). Every checkpoint without a version is one.
 - Version 2: KataGo-style planes (on-board, stones, liberties, ko and superko bans,
   komi, the last 5 moves; ``engine._features``, whose docstring lists them).
 

@@ -14,19 +14,18 @@ import math
 
 import numpy as np
 
-from engine import _features
-from engine import _kernels as k
-from engine.coords import NO_LOC, PASS_LOC, check_size, flat_to_gtp, flat_to_padded, padded_to_flat
+from engine import _features, rules
+from engine.coords import NO_LOC, PASS_LOC, check_size, flat_to_gtp, flat_to_padded, padded_cells, padded_to_flat
 from engine.features import feature_planes
 
-EMPTY, BLACK, WHITE = k.EMPTY, k.BLACK, k.WHITE
+EMPTY, BLACK, WHITE = rules.EMPTY, rules.BLACK, rules.WHITE
 FEATURE_PLANES = _features.V1_PLANES  # version 1's; ``engine.features`` has every version's
 FEATURE_VERSION = 1  # the default version (AlphaGo Zero's 17 planes); ``NetConfig.features`` picks one
 
 REASONS = {
-    k.REASON_OCCUPIED: "occupied",
-    k.REASON_SUICIDE: "suicide",
-    k.REASON_SUPERKO: "superko (the move repeats an earlier position)",
+    rules.REASON_OCCUPIED: "occupied",
+    rules.REASON_SUICIDE: "suicide",
+    rules.REASON_SUPERKO: "superko (the move repeats an earlier position)",
 }
 
 
@@ -67,9 +66,9 @@ class GameState:
             raise ValueError(f"max_moves must be a non-negative integer, got {max_moves!r}")
         self.komi = float(komi)
         self.max_moves = max_moves
-        self.state = np.zeros(k.state_length(size), np.int32)
+        self.state = np.zeros(rules.state_length(size), np.int32)
         self.history = np.zeros((max_moves or 4 * size * size) + 8, np.uint64)
-        k.init_state(self.state, self.history, size, max_moves)
+        rules.init_state(self.state, self.history, size, max_moves)
         self.setup: list[tuple[int, int]] = []  # (colour, move) stones placed before move 1
         self.moves: list[tuple[int, int]] = []  # (colour, move) in order
         self.resigned = EMPTY  # colour that resigned, if any
@@ -83,19 +82,19 @@ class GameState:
 
     @property
     def to_play(self) -> int:
-        return int(self.state[k.META_TO_PLAY])
+        return int(self.state[rules.META_TO_PLAY])
 
     @to_play.setter
     def to_play(self, color: int) -> None:
-        self.state[k.META_TO_PLAY] = check_color(color)
+        self.state[rules.META_TO_PLAY] = check_color(color)
 
     @property
     def move_number(self) -> int:
-        return int(self.state[k.META_MOVE_NUMBER])
+        return int(self.state[rules.META_MOVE_NUMBER])
 
     @property
     def consecutive_passes(self) -> int:
-        return int(self.state[k.META_PASSES])
+        return int(self.state[rules.META_PASSES])
 
     @property
     def last_move(self) -> int | None:
@@ -103,12 +102,12 @@ class GameState:
 
     def captures(self, color: int) -> int:
         """Stones captured so far *by* ``color``."""
-        return int(self.state[k.META_CAPTURES + check_color(color) - 1])
+        return int(self.state[rules.META_CAPTURES + check_color(color) - 1])
 
     def board(self) -> np.ndarray:
         """Colours of the points, int8 ``[N, N]``, row 0 at the top."""
         n = self.size
-        cells = self.state[k.META_LENGTH : k.META_LENGTH + (n + 1) * (n + 2) + 1]
+        cells = self.state[rules.META_LENGTH : rules.META_LENGTH + padded_cells(n)]  # the colors section
         return cells[n + 1 : (n + 1) * (n + 1)].reshape(n, n + 1)[:, 1:].astype(np.int8)
 
     def stones(self, color: int) -> list[int]:
@@ -117,14 +116,14 @@ class GameState:
 
     def hash(self) -> int:
         """Zobrist hash of the board (not of the player to move)."""
-        return int(self.history[self.state[k.META_HISTORY_LEN] - 1])
+        return int(self.history[self.state[rules.META_HISTORY_LEN] - 1])
 
     def is_over(self) -> bool:
-        return self.resigned != EMPTY or bool(k.is_over(self.state))
+        return self.resigned != EMPTY or bool(rules.is_over(self.state))
 
     def score(self) -> float:
         """Tromp-Taylor area score of the position as it stands: black - white - komi."""
-        return float(k.area_score(self.state, self.komi))
+        return float(rules.area_score(self.state, self.komi))
 
     def winner(self) -> int:
         """``BLACK``, ``WHITE``, or ``EMPTY`` for a draw, judging the position as it stands."""
@@ -142,7 +141,7 @@ class GameState:
     def owner(self) -> np.ndarray:
         """Tromp-Taylor owner of each point, int8 ``[N*N]``: BLACK, WHITE or EMPTY (neutral)."""
         out = np.empty(self.size * self.size, np.int8)
-        k.owner_map(self.state, out)
+        rules.owner_map(self.state, out)
         return out
 
     def features(self, out: np.ndarray | None = None, version: int = FEATURE_VERSION) -> np.ndarray:
@@ -169,7 +168,7 @@ class GameState:
         color = self.to_play if color is None else check_color(color)
         if self.is_over():
             return "the game is over"
-        reason = k.legality(self.state, self.history, flat_to_padded(move, self.size), color)
+        reason = rules.legality(self.state, self.history, flat_to_padded(move, self.size), color)
         return REASONS.get(int(reason))
 
     def is_legal(self, move: int, color: int | None = None) -> bool:
@@ -182,7 +181,7 @@ class GameState:
         if self.is_over():
             mask[:] = False
             return mask
-        k.legal_mask(self.state, self.history, color, mask)
+        rules.legal_mask(self.state, self.history, color, mask)
         return mask
 
     # --- changing ------------------------------------------------------------
@@ -201,14 +200,14 @@ class GameState:
     def play_unchecked(self, move: int, color: int | None = None) -> int:
         """Play a move known to be legal; return stones captured."""
         color = self.to_play if color is None else color
-        length = int(self.state[k.META_HISTORY_LEN])
+        length = int(self.state[rules.META_HISTORY_LEN])
         if length >= len(self.history):
             grown = np.zeros(2 * len(self.history), np.uint64)
             grown[:length] = self.history[:length]
             self.history = grown
         if not self.moves:
             self.start_to_play = self.to_play  # undo back to the start restores it
-        captured = k.play_flat(self.state, self.history, move, color, True)
+        captured = rules.play_flat(self.state, self.history, move, color, True)
         self.moves.append((color, move))
         return int(captured)
 
@@ -230,16 +229,16 @@ class GameState:
                 raise ValueError("a setup stone cannot be a pass")
             vertex = flat_to_gtp(move, self.size)
             loc = flat_to_padded(move, self.size)
-            reason = k.legality(state, history, loc, color)
-            if reason == k.REASON_OCCUPIED:
+            reason = rules.legality(state, history, loc, color)
+            if reason == rules.REASON_OCCUPIED:
                 raise ValueError(f"setup stone at {vertex}: the point is taken")
-            if reason == k.REASON_SUICIDE:
+            if reason == rules.REASON_SUICIDE:
                 raise ValueError(f"setup stone at {vertex} would have no liberty")
-            captured, key = k.place_stone(state, loc, color)
+            captured, key = rules.place_stone(state, loc, color)
             if captured:
                 raise ValueError(f"setup stone at {vertex} would capture stones")
             history[0] ^= key
-        state[k.META_LAST_MOVE] = NO_LOC
+        state[rules.META_LAST_MOVE] = NO_LOC
         self.state, self.history = state, history
         self.setup.extend((color, move) for move in moves)
 
@@ -247,7 +246,7 @@ class GameState:
         """Go on after two passes ended the game, as a GTP controller may do (KGS's
         clean-up phase, a GUI whose user keeps playing): the passes no longer count."""
         if self.resigned == EMPTY and self.consecutive_passes >= 2:
-            self.state[k.META_PASSES] = 0
+            self.state[rules.META_PASSES] = 0
 
     def resign(self, color: int | None = None) -> None:
         """``color`` (default: the player to move) resigns; the game is over."""
@@ -267,7 +266,7 @@ class GameState:
         game = GameState(self.size, self.komi, self.max_moves)
         for color in (BLACK, WHITE):
             game.place_setup_stones(color, [m for c, m in self.setup if c == color])
-        game.state[k.META_TO_PLAY] = self.initial_to_play()
+        game.state[rules.META_TO_PLAY] = self.initial_to_play()
         for color, move in moves:
             game.resume()  # the game was played on after two passes
             game.play(move, color)

@@ -1,6 +1,6 @@
 """The one ruleset Dosaku plays, named as other Go software names rules.
 
-Dosaku's rules (``engine/_kernels.py``): area scoring, positional superko, suicide
+Dosaku's rules (``engine/rules.py``): area scoring, positional superko, suicide
 (of one stone or many) illegal, the game over after two passes in a row, komi
 added to white's count and no other compensation (handicap stones give white no
 extra points). In KataGo's terms (its ``kata-get-rules`` JSON, ``docs/GTP_Extensions.md``):

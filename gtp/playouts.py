@@ -9,7 +9,7 @@ for two eyes then live, dead stones are taken off, and a seki stays a seki (its
 shared liberties are self-ataris for both sides, so they stay empty).
 
 Arrays in, arrays out; positions are the engine's ``state``/``history`` (see
-``engine/_kernels.py``), locations padded.
+``engine/rules.py``), locations padded.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import PASS_LOC, padded_cells
 
 

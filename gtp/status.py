@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import flat_to_padded, flat_to_rowcol, rowcol_to_flat
 from engine.game import BLACK, EMPTY, WHITE, GameState, opponent
 from gtp.playouts import ownership_counts

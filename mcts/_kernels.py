@@ -3,6 +3,10 @@
 Arrays of the trees are described in ``tree.py``; every kernel works on one game
 ``g`` of a batch at a time and is called for all games inside one compiled loop,
 so Python is entered once per batch of leaves, not once per node or move.
+The kernels that read and write the whole tree take it as one argument ``tree``
+(``tree.TreeArrays``, a named tuple, as mctx passes its ``Tree``), and a round's
+leaves as one ``leaves`` (``batch.LeafBatch``); the selection rules take only
+the arrays they read, with the utility's arrays in place of the value's.
 
 Scalar settings travel in one float64 array ``params`` indexed by the ``P_*``
 constants, which keeps the kernel signatures stable as settings are added.
@@ -22,8 +26,7 @@ import numpy as np
 from numba import njit
 
 from engine import _features as feature_kernels
-from engine import _kernels as rules
-from engine.coords import padded_cells
+from engine import rules
 from mcts.tree import EXPANDED, ILLEGAL, NEW, NO_PARENT, ROOT, TERMINAL, UNVISITED
 
 P_C_INIT = 0
@@ -449,22 +452,21 @@ def backup(parent, visits, virtual, value_sum, g, node, value):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g, node, value, score,
-                  utility):  # fmt: skip
+def backup_scored(tree, utility_on, g, node, value, score, utility):
     """``backup`` of ``value``, with ``score`` (points) and, when ``utility_on``, ``utility``
     (all for the player who moved into ``node``) beside it; the value's sums are
     ``backup``'s exactly."""
     while node != NO_PARENT:
-        value_sum[g, node] += value
-        score_sum[g, node] += score
+        tree.value_sum[g, node] += value
+        tree.score_sum[g, node] += score
         if utility_on:
-            utility_sum[g, node] += utility
-        visits[g, node] += 1
-        virtual[g, node] -= 1
+            tree.utility_sum[g, node] += utility
+        tree.visits[g, node] += 1
+        tree.virtual[g, node] -= 1
         value = -value
         score = -score
         utility = -utility
-        node = parent[g, node]
+        node = tree.parent[g, node]
 
 
 @njit(cache=True, inline="always")
@@ -473,38 +475,32 @@ def score_utility(value, score, params):
     return value + params[P_SCORE_UTILITY] * (2.0 / math.pi) * math.atan(score / params[P_SCORE_SCALE])
 
 
-@njit(cache=True, inline="always")
-def _reset_sums(score_sum, utility_sum, g, node):
-    """A new node's score and utility sums (``_new_node`` resets the rest)."""
-    if node >= 0:
-        score_sum[g, node] = 0.0
-        utility_sum[g, node] = 0.0
-
-
 @njit(cache=True, error_model="numpy", inline="always")
-def release(parent, virtual, g, node):
+def release(tree, g, node):
     """Take back one visit in flight from ``node`` up to the root (an abandoned path)."""
     while node != NO_PARENT:
-        virtual[g, node] -= 1
-        node = parent[g, node]
+        tree.virtual[g, node] -= 1
+        node = tree.parent[g, node]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, from_node, a):
+def _new_node(tree, g, from_node, a):
     """Allocate a node for ``a`` played at ``from_node``; -1 when the tree is full."""
-    n = node_count[g]
-    if n >= parent.shape[1]:
+    n = tree.node_count[g]
+    if n >= tree.parent.shape[1]:
         return -1
-    node_count[g] = n + 1
-    parent[g, n] = from_node
-    action[g, n] = a
-    children[g, n, :] = UNVISITED
-    visits[g, n] = 0
-    virtual[g, n] = 0
-    value_sum[g, n] = 0.0
-    status[g, n] = NEW
+    tree.node_count[g] = n + 1
+    tree.parent[g, n] = from_node
+    tree.action[g, n] = a
+    tree.children[g, n, :] = UNVISITED
+    tree.visits[g, n] = 0
+    tree.virtual[g, n] = 0
+    tree.value_sum[g, n] = 0.0
+    tree.status[g, n] = NEW
     if from_node != NO_PARENT:
-        children[g, from_node, a] = n
+        tree.children[g, from_node, a] = n
+    tree.score_sum[g, n] = 0.0
+    tree.utility_sum[g, n] = 0.0  # value_sum itself without a score utility: zero again
     return n
 
 
@@ -525,35 +521,38 @@ def terminal_value_for_mover(state, komi, mover):
     return 1.0 if black_wins == (mover == rules.BLACK) else -1.0
 
 
+# How a descent of the tree ends (``_descend``).
+REACHED_NEW_LEAF = 0  # an action never tried: its position is the leaf to evaluate
+REACHED_WAITING = 1  # a node whose evaluation is pending: the path is given back
+REACHED_TERMINAL = 2  # a node where the game is over: its score is backed up again
+
+
 @njit(cache=True, error_model="numpy")
 def gather_leaves(
-    node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status,
-    score_sum, raw_score, utility_sum, raw_utility, root_states, root_histories, komi, target, done, pending, params,
+    tree, root_states, root_histories, komi, target, done, pending, params,
     gumbel_score, considered, schedule, logits, logits_ready,
-    scratch_state, scratch_history, work,
-    features, legal, leaf_game, leaf_node, leaf_parent, positions, position_histories, keep_positions,
+    scratch_state, scratch_history, work, leaves, keep_positions,
 ):  # fmt: skip
     """Select up to ``leaves_per_game`` leaves in every game still short of its target.
 
-    Each leaf's features and legal mask go to row ``r`` of ``features``/``legal``
-    (and its position to ``positions`` when ``keep_positions``), with
-    ``leaf_game[r]``, ``leaf_node[r]`` (-1: not stored, tree full) and
-    ``leaf_parent[r]``. Leaves where the game is over are scored by the rules and
-    backed up at once. Returns the number of rows written and the number of
-    simulations completed here (those ending at a finished game).
+    ``tree`` is the trees' arrays (``mcts.tree.TreeArrays``). Each leaf's features and
+    legal mask go to row ``r`` of the ``leaves`` batch (``mcts.batch.LeafBatch``; its
+    position too when ``keep_positions``), with its game, node (-1: not stored, tree
+    full) and the node it was reached from. Leaves where the game is over are scored
+    by the rules and backed up at once. Returns the number of rows written and the
+    number of simulations completed here (those ending at a finished game).
 
-    Selection reads only the tree, so a simulation first walks down it, noting its
-    actions in ``path``, and builds the board (``_replay``) only when it ends at a
-    new leaf: a walk that ends at a terminal node or at a node still waiting for
-    its evaluation never touches a board.
+    Selection reads only the tree, so a simulation first walks down it
+    (``_descend``), noting its actions in ``path``, and builds the board
+    (``_replay``) only when it ends at a new leaf (``_expand_leaf``): a walk that
+    ends at a terminal node or at a node still waiting for its evaluation never
+    touches a board.
     """
     games = root_states.shape[0]
-    leaves = int(params[P_LEAVES_PER_GAME])
-    utility_on = params[P_UTILITY_ON] > 0.0
+    per_game = int(params[P_LEAVES_PER_GAME])
     use_gumbel = params[P_GUMBEL] > 0.0
-    version = int(params[P_FEATURES])
-    path = np.empty(parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
-    tried = np.empty(prior.shape[2], np.int32)  # scratch of select_gumbel_interior
+    path = np.empty(tree.parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
+    tried = np.empty(tree.prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
     finished = 0
     for g in range(games):
@@ -562,95 +561,130 @@ def gather_leaves(
         # Playing a path only writes history past the root's entries: the root's
         # history is copied once for all of this game's leaves.
         _copy(scratch_history, root_histories[g], root_states[g, rules.META_HISTORY_LEN])
-        for _ in range(leaves):
-            if done[g] + pending[g] >= target[g] or rows >= features.shape[0]:
+        for _ in range(per_game):
+            if done[g] + pending[g] >= target[g] or rows >= leaves.features.shape[0]:
                 break
-            if node_count[g] == 0:
+            if tree.node_count[g] == 0:
                 # The root itself waits for its evaluation: nothing else can be chosen yet.
-                root = _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, NO_PARENT, 0)
-                _reset_sums(score_sum, utility_sum, g, root)
-                virtual[g, root] += 1
-                _replay(root_states[g], path, 0, scratch_state, scratch_history)
-                rows = _write_leaf(scratch_state, scratch_history, komi[g], version, features, legal, positions,
-                                   position_histories, keep_positions, rows, leaf_game, leaf_node, leaf_parent, g,
-                                   root, NO_PARENT)  # fmt: skip
+                rows = _start_root(tree, g, root_states[g], komi[g], params, scratch_state, scratch_history, leaves,
+                                   keep_positions, rows)  # fmt: skip
                 pending[g] += 1
                 break
-            if status[g, ROOT] == NEW:
+            if tree.status[g, ROOT] == NEW:
                 break
-            if use_gumbel and virtual[g, ROOT] > 0:
-                # Sequential halving compares arms after each phase: a simulation of the
-                # next phase must wait for the results of this phase still in flight.
-                last = schedule.shape[1] - 1
-                starting = min(visits[g, ROOT] + virtual[g, ROOT] - 1, last)
-                oldest_in_flight = min(visits[g, ROOT] - 1, last)
-                if schedule[g, starting] != schedule[g, oldest_in_flight]:
-                    break
-            node = ROOT
-            virtual[g, node] += 1
-            depth = 0
-            stop_game = False
-            while True:
-                if use_gumbel and node == ROOT:
-                    a = select_gumbel_root(children, prior, visits, virtual, utility_sum, raw_utility, g, params,
-                                           gumbel_score, considered, schedule, work)  # fmt: skip
-                elif use_gumbel:
-                    a = select_gumbel_interior(children, prior, visits, virtual, utility_sum, raw_utility, g, node,
-                                               params, logits, logits_ready, work, tried)  # fmt: skip
-                else:
-                    a = select_puct(children, prior, visits, virtual, utility_sum, g, node, params)
-                path[depth] = a
-                depth += 1
-                child = children[g, node, a]
-                if child == UNVISITED:
-                    _replay(root_states[g], path, depth, scratch_state, scratch_history)
-                    mover = 3 - scratch_state[rules.META_TO_PLAY]  # who played ``a``
-                    child = _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, g, node, a)
-                    _reset_sums(score_sum, utility_sum, g, child)
-                    if rules.is_over(scratch_state):
-                        # The rules' final score: the value is its sign, the utility adds its score term.
-                        score = terminal_score_for_mover(scratch_state, komi[g], mover)
-                        value = 0.0 if score == 0.0 else (1.0 if score > 0.0 else -1.0)
-                        utility = score_utility(value, score, params) if utility_on else value
-                        if child >= 0:
-                            status[g, child] = TERMINAL
-                            raw_value[g, child] = -value
-                            raw_score[g, child] = -score
-                            if utility_on:
-                                raw_utility[g, child] = -utility
-                            virtual[g, child] += 1
-                            backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g,
-                                          child, value, score, utility)  # fmt: skip
-                        else:
-                            backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g,
-                                          node, -value, -score, -utility)  # fmt: skip
-                        done[g] += 1
-                        finished += 1
-                    else:
-                        if child >= 0:
-                            virtual[g, child] += 1
-                        rows = _write_leaf(scratch_state, scratch_history, komi[g], version, features, legal,
-                                           positions, position_histories, keep_positions, rows, leaf_game,
-                                           leaf_node, leaf_parent, g, child, node)  # fmt: skip
-                        pending[g] += 1
-                    break
-                if status[g, child] == NEW:
-                    # Another leaf of this batch is already waiting on this node: give the
-                    # path back and leave this game's remaining leaves to the next batch.
-                    release(parent, virtual, g, node)
-                    stop_game = True
-                    break
-                virtual[g, child] += 1
-                node = child
-                if status[g, node] == TERMINAL:
-                    backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g, node,
-                                  -raw_value[g, node], -raw_score[g, node], -raw_utility[g, node])  # fmt: skip
-                    done[g] += 1
-                    finished += 1
-                    break
-            if stop_game:
+            if use_gumbel and tree.virtual[g, ROOT] > 0 and _halving_phase_in_flight(tree, g, schedule):
                 break
+            reached, node, depth = _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits_ready,
+                                            work, tried, path)  # fmt: skip
+            if reached == REACHED_WAITING:
+                # Another leaf of this batch is already waiting on that node: leave this
+                # game's remaining leaves to the next batch.
+                break
+            if reached == REACHED_NEW_LEAF:
+                rows, scored = _expand_leaf(tree, g, node, path, depth, root_states[g], komi[g], params,
+                                            scratch_state, scratch_history, leaves, keep_positions, rows)  # fmt: skip
+                if not scored:
+                    pending[g] += 1
+                    continue
+            done[g] += 1
+            finished += 1
     return rows, finished
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _start_root(tree, g, root_state, komi, params, state, history, leaves, keep_positions, row):
+    """The root step: allocate game ``g``'s root, with its visit in flight, and write its
+    position as the leaf of row ``row``. Returns the next row."""
+    root = _new_node(tree, g, NO_PARENT, 0)
+    tree.virtual[g, root] += 1
+    _copy(state, root_state, state.shape[0])
+    return _write_leaf(state, history, komi, int(params[P_FEATURES]), leaves, keep_positions, row, g, root, NO_PARENT)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _halving_phase_in_flight(tree, g, schedule):
+    """Whether the next simulation of game ``g``'s Gumbel root belongs to a later phase of
+    sequential halving than one still in flight: halving compares arms after each
+    phase, so the next phase must wait for this one's results."""
+    last = schedule.shape[1] - 1
+    starting = min(tree.visits[g, ROOT] + tree.virtual[g, ROOT] - 1, last)
+    oldest_in_flight = min(tree.visits[g, ROOT] - 1, last)
+    return schedule[g, starting] != schedule[g, oldest_in_flight]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _choose(tree, g, node, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried):
+    """The action selection takes at ``node``: Gumbel's at the root and inside the tree,
+    or PUCT; all of them maximise the utility (the value without a score utility)."""
+    if params[P_GUMBEL] > 0.0:
+        if node == ROOT:
+            return select_gumbel_root(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum,
+                                      tree.raw_utility, g, params, gumbel_score, considered, schedule, work)  # fmt: skip
+        return select_gumbel_interior(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum,
+                                      tree.raw_utility, g, node, params, logits, logits_ready, work, tried)  # fmt: skip
+    return select_puct(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum, g, node, params)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried, path):
+    """The descent: walk game ``g``'s tree down from the root, one visit in flight on
+    each node passed, noting the actions in ``path``, until an action never tried
+    (``REACHED_NEW_LEAF``), a node waiting for its evaluation (``REACHED_WAITING``:
+    the visits in flight are taken back) or a terminal node (``REACHED_TERMINAL``:
+    its score backed up). Returns how it ended, the last node reached and the
+    number of actions in ``path``."""
+    node = ROOT
+    tree.virtual[g, node] += 1
+    depth = 0
+    while True:
+        a = _choose(tree, g, node, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried)
+        path[depth] = a
+        depth += 1
+        child = tree.children[g, node, a]
+        if child == UNVISITED:
+            return REACHED_NEW_LEAF, node, depth
+        if tree.status[g, child] == NEW:
+            release(tree, g, node)
+            return REACHED_WAITING, node, depth
+        tree.virtual[g, child] += 1
+        node = child
+        if tree.status[g, node] == TERMINAL:
+            backup_scored(tree, params[P_UTILITY_ON] > 0.0, g, node, -tree.raw_value[g, node], -tree.raw_score[g, node],
+                          -tree.raw_utility[g, node])  # fmt: skip
+            return REACHED_TERMINAL, node, depth
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _expand_leaf(tree, g, node, path, depth, root_state, komi, params, state, history, leaves, keep_positions, row):
+    """The leaf step, after a descent that ended at ``node`` with the action
+    ``path[depth - 1]`` never tried: build the position, allocate its node (unless the
+    tree is full) and either score it by the rules and back it up at once, if the game
+    is over there, or write it as the leaf of row ``row``. Returns the next row and
+    whether the leaf was scored (its simulation complete)."""
+    _replay(root_state, path, depth, state, history)
+    mover = 3 - state[rules.META_TO_PLAY]  # who played the action
+    child = _new_node(tree, g, node, path[depth - 1])
+    if not rules.is_over(state):
+        if child >= 0:
+            tree.virtual[g, child] += 1
+        return _write_leaf(state, history, komi, int(params[P_FEATURES]), leaves, keep_positions, row, g, child,
+                           node), False  # fmt: skip
+    # The rules' final score: the value is its sign, the utility adds its score term.
+    utility_on = params[P_UTILITY_ON] > 0.0
+    score = terminal_score_for_mover(state, komi, mover)
+    value = 0.0 if score == 0.0 else (1.0 if score > 0.0 else -1.0)
+    utility = score_utility(value, score, params) if utility_on else value
+    if child >= 0:
+        tree.status[g, child] = TERMINAL
+        tree.raw_value[g, child] = -value
+        tree.raw_score[g, child] = -score
+        if utility_on:
+            tree.raw_utility[g, child] = -utility
+        tree.virtual[g, child] += 1
+        backup_scored(tree, utility_on, g, child, value, score, utility)
+    else:
+        backup_scored(tree, utility_on, g, node, -value, -score, -utility)
+    return row, True
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -664,37 +698,36 @@ def _replay(root_state, path, depth, state, history):
     """
     count = state.shape[0]
     if depth >= rules.PAST_SLOTS:
-        count = rules.META_LENGTH + 5 * padded_cells(root_state[rules.META_SIZE])
+        count = rules.present_length(root_state[rules.META_SIZE])
     _copy(state, root_state, count)
     for i in range(depth):
         rules.play_flat(state, history, path[i], state[rules.META_TO_PLAY], i >= depth - rules.PAST_SLOTS)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _write_leaf(state, history, komi, version, features, legal, positions, position_histories, keep_positions, row,
-                leaf_game, leaf_node, leaf_parent, g, node, from_node):  # fmt: skip
-    rules.legal_mask(state, history, state[rules.META_TO_PLAY], legal[row])
+def _write_leaf(state, history, komi, version, leaves, keep_positions, row, g, node, from_node):
+    """The position as row ``row`` of the ``leaves`` batch: its legal mask, its planes of
+    feature ``version``, its position when ``keep_positions``, and where in the tree it
+    belongs. Returns the next row."""
+    rules.legal_mask(state, history, state[rules.META_TO_PLAY], leaves.legal[row])
     if version == 2:
         # The ko and superko bans are the empty points the mask refuses for repetition.
-        feature_kernels.write_features_v2_with_legal(state, legal[row], komi, features[row])
+        feature_kernels.write_features_v2_with_legal(state, leaves.legal[row], komi, leaves.features[row])
     else:
-        rules.write_features(state, features[row])
+        rules.write_features(state, leaves.features[row])
     if keep_positions:
-        _copy(positions[row], state, state.shape[0])
-        _copy(position_histories[row], history, state[rules.META_HISTORY_LEN])
-    leaf_game[row] = g
-    leaf_node[row] = node
-    leaf_parent[row] = from_node
+        _copy(leaves.positions[row], state, state.shape[0])
+        _copy(leaves.position_histories[row], history, state[rules.META_HISTORY_LEN])
+    leaves.game[row] = g
+    leaves.node[row] = node
+    leaves.parent[row] = from_node
     return row + 1
 
 
 @njit(cache=True, error_model="numpy")
-def expand_and_backup(
-    parent, prior, visits, virtual, value_sum, raw_value, status, logits_ready,
-    rows, leaf_game, leaf_node, leaf_parent, legal, priors, values, done, pending, target,
-    score_sum, raw_score, utility_sum, raw_utility, scores, params,
-):  # fmt: skip
-    """Store the evaluator's answers for the leaves and back their values up.
+def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, done, pending, target, params):
+    """Store the evaluator's answers for the ``rows`` leaves of ``leaves`` and back their
+    values up.
 
     ``priors[r]`` are renormalised over the legal moves (uniform if the evaluator
     gave them no mass); ``values[r]`` and ``scores[r]`` (points) are for the leaf's
@@ -704,12 +737,13 @@ def expand_and_backup(
     roots expanded (the search's two questions after a round, answered here
     rather than by array operations in Python).
     """
-    actions = prior.shape[2]
+    actions = tree.prior.shape[2]
     utility_on = params[P_UTILITY_ON] > 0.0
+    legal = leaves.legal
     roots = 0
     for r in range(rows):
-        g = leaf_game[r]
-        node = leaf_node[r]
+        g = leaves.game[r]
+        node = leaves.node[r]
         value = float(values[r])
         score = float(scores[r])
         utility = score_utility(value, score, params) if utility_on else value
@@ -722,24 +756,22 @@ def expand_and_backup(
                     count += 1
             for a in range(actions):
                 if not legal[r, a]:
-                    prior[g, node, a] = ILLEGAL
+                    tree.prior[g, node, a] = ILLEGAL
                 elif total > 0.0:
-                    prior[g, node, a] = max(float(priors[r, a]), 0.0) / total
+                    tree.prior[g, node, a] = max(float(priors[r, a]), 0.0) / total
                 else:
-                    prior[g, node, a] = 1.0 / count
-            raw_value[g, node] = value
-            raw_score[g, node] = score
+                    tree.prior[g, node, a] = 1.0 / count
+            tree.raw_value[g, node] = value
+            tree.raw_score[g, node] = score
             if utility_on:
-                raw_utility[g, node] = utility
-            status[g, node] = EXPANDED
+                tree.raw_utility[g, node] = utility
+            tree.status[g, node] = EXPANDED
             logits_ready[g, node] = False
             if node == ROOT:
                 roots += 1
-            backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g, node, -value,
-                          -score, -utility)  # fmt: skip
+            backup_scored(tree, utility_on, g, node, -value, -score, -utility)
         else:
-            backup_scored(parent, visits, virtual, value_sum, score_sum, utility_sum, utility_on, g, leaf_parent[r],
-                          value, score, utility)  # fmt: skip
+            backup_scored(tree, utility_on, g, leaves.parent[r], value, score, utility)
         pending[g] -= 1
         done[g] += 1
     short = 0
@@ -821,10 +853,7 @@ def gumbel_final_action(children, prior, visits, virtual, value_sum, raw_value, 
 
 
 @njit(cache=True)
-def compact_subtree(
-    node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status,
-    score_sum, raw_score, utility_sum, raw_utility, g, new_root, order, remap,
-):  # fmt: skip
+def compact_subtree(tree, g, new_root, order, remap):
     """Make ``new_root``'s subtree the whole tree of game ``g`` (tree reuse).
 
     Kept nodes are renumbered in their old order, so the new root is ``ROOT``,
@@ -833,7 +862,9 @@ def compact_subtree(
     ``order``/``remap`` are scratch of length T. Nodes whose evaluation is pending
     cannot be kept and are dropped.
     """
-    count = node_count[g]
+    children = tree.children
+    status = tree.status
+    count = tree.node_count[g]
     for i in range(count):
         remap[i] = -1
     # Find the subtree (breadth-first), marking its nodes.
@@ -859,20 +890,20 @@ def compact_subtree(
         new = remap[old]
         if new < 0:
             continue
-        parent[g, new] = NO_PARENT if old == new_root else remap[parent[g, old]]
-        action[g, new] = action[g, old]
-        visits[g, new] = visits[g, old]
-        virtual[g, new] = 0
-        value_sum[g, new] = value_sum[g, old]
-        raw_value[g, new] = raw_value[g, old]
-        score_sum[g, new] = score_sum[g, old]
-        raw_score[g, new] = raw_score[g, old]
+        tree.parent[g, new] = NO_PARENT if old == new_root else remap[tree.parent[g, old]]
+        tree.action[g, new] = tree.action[g, old]
+        tree.visits[g, new] = tree.visits[g, old]
+        tree.virtual[g, new] = 0
+        tree.value_sum[g, new] = tree.value_sum[g, old]
+        tree.raw_value[g, new] = tree.raw_value[g, old]
+        tree.score_sum[g, new] = tree.score_sum[g, old]
+        tree.raw_score[g, new] = tree.raw_score[g, old]
         # Aliases of value_sum/raw_value when the utility is off: the same copy again.
-        utility_sum[g, new] = utility_sum[g, old]
-        raw_utility[g, new] = raw_utility[g, old]
+        tree.utility_sum[g, new] = tree.utility_sum[g, old]
+        tree.raw_utility[g, new] = tree.raw_utility[g, old]
         status[g, new] = status[g, old]
         for a in range(children.shape[2]):
             c = children[g, old, a]
             children[g, new, a] = remap[c] if c != UNVISITED and remap[c] >= 0 else UNVISITED
-            prior[g, new, a] = prior[g, old, a]
-    node_count[g] = kept
+            tree.prior[g, new, a] = tree.prior[g, old, a]
+    tree.node_count[g] = kept

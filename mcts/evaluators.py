@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine import _kernels as rules
+from engine import rules
 from engine.features import feature_version_of
 from engine.game import BLACK, GameState
 

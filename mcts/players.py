@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine import _kernels as kernels
+from engine import rules
 from engine.game import GameState, move_from_padded
 from mcts.config import SearchConfig
 from mcts.search import BatchedSearch, SearchResult
@@ -71,13 +71,13 @@ class RandomPlayer:
 
     def __init__(self, seed: int = 0):
         self.rng = np.zeros(1, np.uint64)
-        kernels.seed_rng(self.rng, seed)
+        rules.seed_rng(self.rng, seed)
 
     def genmove(self, game: GameState) -> Decision:
         """A move for the player to move (the pass when nothing else is left)."""
         if game.is_over():
             return Decision(game.pass_move)
-        loc = kernels.random_move(game.state, game.history, self.rng)
+        loc = rules.random_move(game.state, game.history, self.rng)
         return Decision(move_from_padded(loc, game.size))
 
 

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import _kernels as rules
+from engine import rules
 from engine.features import feature_planes, feature_version_of
 from engine.game import GameState
 from mcts import _kernels as kernels
+from mcts.batch import LeafBatch
 from mcts.config import SearchConfig
 from mcts.tree import EXPANDED, NEW, ROOT, UNVISITED, Trees
 
@@ -82,15 +83,17 @@ class BatchedSearch:
         self.root_prepared = np.zeros(games, np.bool_)
 
         rows = games * config.leaves_per_game
-        self.features = np.zeros((rows, 0, size, size), np.float32)  # sized by the evaluator's planes
-        self.legal = np.zeros((rows, self.actions), np.bool_)
-        self.leaf_game = np.zeros(rows, np.int32)
-        self.leaf_node = np.zeros(rows, np.int32)
-        self.leaf_parent = np.zeros(rows, np.int32)
         self.keep_positions = bool(getattr(evaluator, "needs_positions", False))
         position_rows = rows if self.keep_positions else 1
-        self.positions = np.zeros((position_rows, self.root_states.shape[1]), np.int32)
-        self.position_histories = np.zeros((position_rows, self.history_capacity), np.uint64)
+        self.leaves = LeafBatch(
+            features=np.zeros((rows, 0, size, size), np.float32),  # sized by the evaluator's planes
+            legal=np.zeros((rows, self.actions), np.bool_),
+            game=np.zeros(rows, np.int32),
+            node=np.zeros(rows, np.int32),
+            parent=np.zeros(rows, np.int32),
+            positions=np.zeros((position_rows, self.root_states.shape[1]), np.int32),
+            position_histories=np.zeros((position_rows, self.history_capacity), np.uint64),
+        )
 
         self.params = np.zeros(kernels.P_LENGTH, np.float64)
         self.params[kernels.P_C_INIT] = config.c_puct_init
@@ -135,8 +138,9 @@ class BatchedSearch:
         """Take ``evaluator``; the leaves' planes follow its feature version."""
         version = feature_version_of(evaluator)
         planes = feature_planes(version)
-        if self.features.shape[1] != planes:
-            self.features = np.zeros((self.features.shape[0], planes, self.size, self.size), np.float32)
+        rows = self.leaves.features.shape[0]
+        if self.leaves.features.shape[1] != planes:
+            self.leaves = self.leaves._replace(features=np.zeros((rows, planes, self.size, self.size), np.float32))
         self.params[kernels.P_FEATURES] = version
         self._evaluator = evaluator
 
@@ -192,7 +196,7 @@ class BatchedSearch:
         if child == UNVISITED or t.status[g, child] != EXPANDED:
             t.clear(g)
             return False
-        kernels.compact_subtree(*t.arrays(), g, child, self.order, self.remap)
+        kernels.compact_subtree(t.arrays, g, child, self.order, self.remap)
         self.logits_ready[g] = False  # nodes moved: cached log priors no longer match
         return True
 
@@ -222,28 +226,24 @@ class BatchedSearch:
             self._prepare_roots([g])  # a root evaluated before (a tree reused)
         # The weight is read here, not at construction: the evaluator may be replaced.
         self.params[kernels.P_SCORE_UTILITY] = self.config.score_utility if self.has_score else 0.0
-        t = self.trees
+        tree, leaves = self.trees.arrays, self.leaves
         while True:
             rows, finished = kernels.gather_leaves(
-                *t.arrays(), self.root_states, self.root_histories, self.komi, self.target, self.done,
-                self.pending, self.params, self.gumbel_score, self.considered, self.schedule, self.logits,
-                self.logits_ready, self.scratch_state, self.scratch_history, self.work, self.features,
-                self.legal, self.leaf_game, self.leaf_node, self.leaf_parent, self.positions, self.position_histories,
-                self.keep_positions,
+                tree, self.root_states, self.root_histories, self.komi, self.target, self.done, self.pending,
+                self.params, self.gumbel_score, self.considered, self.schedule, self.logits, self.logits_ready,
+                self.scratch_state, self.scratch_history, self.work, leaves, self.keep_positions,
             )  # fmt: skip
             if rows:
                 priors, values, scores = self._evaluate(rows)
                 short, roots = kernels.expand_and_backup(
-                    t.parent, t.prior, t.visits, t.virtual, t.value_sum, t.raw_value, t.status, self.logits_ready,
-                    rows, self.leaf_game, self.leaf_node, self.leaf_parent, self.legal, priors, values,
-                    self.done, self.pending, self.target, t.score_sum, t.raw_score, t.utility_sum, t.raw_utility,
-                    scores, self.params,
+                    tree, self.logits_ready, rows, leaves, priors, values, scores, self.done, self.pending,
+                    self.target, self.params,
                 )  # fmt: skip
                 if roots:
                     # Only a root expanded in this round can need its noise (one evaluated
                     # before the search was prepared above). Rows come in increasing game
                     # order, at most one root each, so the generator is drawn in game order.
-                    self._prepare_roots(self.leaf_game[:rows][self.leaf_node[:rows] == ROOT].tolist())
+                    self._prepare_roots(leaves.game[:rows][leaves.node[:rows] == ROOT].tolist())
                 if short == 0:
                     return
             elif (self.done >= self.target).all():
@@ -260,11 +260,12 @@ class BatchedSearch:
         """Priors, values and scores (zeros without a score head) of the ``rows`` leaves."""
         scored = self.has_score
         call = self.evaluator.evaluate_with_score if scored else self.evaluator.evaluate
+        leaves = self.leaves
         extra = {}
         if self.keep_positions:
-            komi = self.komi[self.leaf_game[:rows]]
-            extra["positions"] = (self.positions[:rows], self.position_histories[:rows], komi)
-        answer = call(self.features[:rows], self.legal[:rows], **extra)
+            komi = self.komi[leaves.game[:rows]]
+            extra["positions"] = (leaves.positions[:rows], leaves.position_histories[:rows], komi)
+        answer = call(leaves.features[:rows], leaves.legal[:rows], **extra)
         priors = np.asarray(answer[0], np.float32).reshape(rows, self.actions)
         values = np.asarray(answer[1], np.float32).reshape(rows)
         scores = np.asarray(answer[2], np.float32).reshape(rows) if scored else self.no_scores[:rows]

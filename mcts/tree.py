@@ -20,6 +20,8 @@ backed up through its parent without being stored.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 ROOT = 0
@@ -31,6 +33,30 @@ ILLEGAL = -1.0  # ``prior`` of an illegal action
 NEW = 0  # created, its evaluation pending
 EXPANDED = 1  # evaluated: priors and raw value known
 TERMINAL = 2  # the game is over there; ``raw_value`` holds the result
+
+
+# The trees' arrays as one argument of the kernels, the way mctx passes its ``Tree``:
+# a named tuple, which Numba compiles to a struct of the arrays (no copy, fields
+# found at compile time), cached like any argument type.
+TreeArrays = namedtuple(
+    "TreeArrays",
+    [
+        "node_count",
+        "parent",
+        "action",
+        "children",
+        "prior",
+        "visits",
+        "virtual",
+        "value_sum",
+        "raw_value",
+        "status",
+        "score_sum",
+        "raw_score",
+        "utility_sum",
+        "raw_utility",
+    ],
+)
 
 
 class Trees:
@@ -53,10 +79,8 @@ class Trees:
         self.utility = utility
         self.utility_sum = np.zeros_like(self.value_sum) if utility else self.value_sum  # [G, T] as value_sum
         self.raw_utility = np.zeros_like(self.raw_value) if utility else self.raw_value  # [G, T] as raw_value
-
-    def arrays(self) -> tuple:
-        """The arrays in the order the kernels take them."""
-        return (
+        # The arrays never move, so their tuple is made once.
+        self.arrays = TreeArrays(
             self.node_count,
             self.parent,
             self.action,

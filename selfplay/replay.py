@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from engine import _features as feature_kernels
-from engine import _kernels as rules
+from engine import rules
 from engine.features import feature_planes
 
 

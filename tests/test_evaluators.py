@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import gtp_to_flat
 from engine.diagram import game_from_diagram
 from engine.game import BLACK, WHITE, GameState

@@ -334,11 +334,11 @@ def test_a_version_2_network_searches_with_version_2_planes():
     game = play(game_from_diagram(KO, komi=7.5, to_play=BLACK), "A5")
     decision = player.genmove(game)
     assert game.is_legal(decision.move)
-    assert player.search.features.shape[1] == 21
+    assert player.search.leaves.features.shape[1] == 21
     # The root's planes in the search's buffer are the game's own (row 0: the root leaf).
     search = MCTSPlayer(evaluator, simulations=1, config=SearchConfig(reuse_tree=False), seed=1)
     search.genmove(game)
-    np.testing.assert_array_equal(search.search.features[0], v2(game))
+    np.testing.assert_array_equal(search.search.leaves.features[0], v2(game))
 
 
 def test_self_play_with_a_version_2_network_trains_on_version_2_planes():

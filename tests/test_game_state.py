@@ -15,7 +15,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from engine import _kernels as kernels
+from engine import rules
 from engine.coords import flat_to_gtp, flat_to_padded, gtp_to_flat
 from engine.diagram import diagram, draw_board, game_from_diagram, parse_diagram
 from engine.game import BLACK, EMPTY, WHITE, GameState, IllegalMoveError, opponent
@@ -66,7 +66,7 @@ def zobrist_from_scratch(game):
     key = np.uint64(0)
     for move, color in enumerate(game.board().ravel()):
         if color != EMPTY:
-            key ^= kernels.ZOBRIST[int(color), flat_to_padded(move, game.size)]
+            key ^= rules.ZOBRIST[int(color), flat_to_padded(move, game.size)]
     return int(key)
 
 
@@ -204,7 +204,7 @@ def test_groups_and_hash_stay_exact_after_every_move(size):
     games += [wild_game(size, seed, moves=4 * size * size) for seed in (100 + size, 200 + size)]
     for moves in games:
         for game in moves:
-            assert kernels.check_groups(game.state), f"group bookkeeping broken{show(game)}"
+            assert rules.check_groups(game.state), f"group bookkeeping broken{show(game)}"
             assert game.hash() == zobrist_from_scratch(game), f"hash differs from a recomputation{show(game)}"
 
 
@@ -265,8 +265,8 @@ def snapshot(game):
         "move number": game.move_number,
         "moves": list(game.moves),
         "passes": game.consecutive_passes,
-        "history length": int(game.state[kernels.META_HISTORY_LEN]),
-        "history": game.history[: int(game.state[kernels.META_HISTORY_LEN])].copy(),
+        "history length": int(game.state[rules.META_HISTORY_LEN]),
+        "history": game.history[: int(game.state[rules.META_HISTORY_LEN])].copy(),
         "features": game.features(),
         "over": game.is_over(),
         "score": game.score(),

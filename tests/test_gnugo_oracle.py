@@ -11,7 +11,7 @@ game in both engines at once; at every turn, in one pipelined batch of GTP comma
 2. illegal attempts: ``play`` of every suicide and superko point and of one occupied
    point, which GNU Go must refuse (so its refusal is checked, not only its opinion);
 3. the move: mostly a ``RandomPlayer``-like move (random, legal, not filling its own
-   eye, from ``engine._kernels.random_move``), in the opening sometimes a uniformly
+   eye, from ``engine.rules.random_move``), in the opening sometimes a uniformly
    random legal move (eye fills included, so that suicides, snapbacks and kos
    happen), now and then a pass;
 4. the result: ``list_stones`` of both colours and ``captures`` against Dosaku's.
@@ -32,7 +32,7 @@ from typing import NoReturn
 import numpy as np
 import pytest
 
-from engine import _kernels as kernels
+from engine import rules
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import draw_board
 from engine.game import BLACK, WHITE, GameState, color_name, move_from_padded, opponent
@@ -130,7 +130,7 @@ class OracleGame:
         self.positions = [self.game.hash()]  # hash of every position so far, for ko vs superko
         self.rng = np.random.default_rng([size, seed])
         self.kernel_rng = np.zeros(1, np.uint64)
-        kernels.seed_rng(self.kernel_rng, size * 1_000_003 + seed)
+        rules.seed_rng(self.kernel_rng, size * 1_000_003 + seed)
         self.tally = Tally(games=1)
         self.chosen_passes: list[bool] = []  # per move: a pass chosen at random, not forced
 
@@ -178,7 +178,7 @@ class OracleGame:
             legal = np.flatnonzero(game.legal_moves(color)[:-1])
             if len(legal):
                 return int(self.rng.choice(legal))
-        return move_from_padded(kernels.random_move(game.state, game.history, self.kernel_rng), game.size)
+        return move_from_padded(rules.random_move(game.state, game.history, self.kernel_rng), game.size)
 
     # --- legality --------------------------------------------------------------
 

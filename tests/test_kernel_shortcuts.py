@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import flat_to_padded, gtp_to_flat
 from engine.game import GameState
 from mcts import _kernels as kernels
@@ -108,8 +108,7 @@ def test_a_choice_closer_than_the_margin_is_left_to_the_definition(below, above)
     t = search.trees
     actions = search.actions
     for parent, action in [(-1, 0), (0, 3), (1, 7), (1, 11)]:  # root, the interior node, its tried children
-        kernels._new_node(t.node_count, t.parent, t.action, t.children, t.visits, t.virtual, t.value_sum, t.status,
-                          0, parent, action)  # fmt: skip
+        kernels._new_node(t.arrays, 0, parent, action)
     node = 1
     prior = np.linspace(1.0, 2.0, actions).astype(np.float32)
     t.prior[0, node] = prior / prior.sum()
@@ -160,7 +159,7 @@ class LeafRecorder:
     def evaluate(self, features, legal, positions=None):
         states, histories, _komi = positions
         for r in range(len(legal)):
-            g, node = int(self.search.leaf_game[r]), int(self.search.leaf_node[r])
+            g, node = int(self.search.leaves.game[r]), int(self.search.leaves.node[r])
             if node >= 0:
                 used = int(states[r, rules.META_HISTORY_LEN])
                 self.seen[g, node] = (features[r].copy(), legal[r].copy(), states[r].copy(), histories[r, :used].copy())

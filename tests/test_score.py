@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from cli.text_game import TextGame
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import diagram, game_from_diagram
 from engine.game import BLACK, WHITE, GameState, owner_signs

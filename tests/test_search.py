@@ -27,7 +27,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine import _kernels as rules
+from engine import rules
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import draw_board, game_from_diagram
 from engine.game import BLACK, WHITE, GameState
@@ -501,14 +501,13 @@ def test_compact_subtree_on_a_tree_built_by_hand():
     t = Trees(1, 16, 4)
     links = [(NO_PARENT, 0), (0, 0), (1, 1), (2, 0), (0, 1), (1, 0), (5, 0)]
     for node, (parent, action) in enumerate(links):
-        kernels._new_node(t.node_count, t.parent, t.action, t.children, t.visits, t.virtual, t.value_sum, t.status,
-                          0, parent, action)  # fmt: skip
+        kernels._new_node(t.arrays, 0, parent, action)
         t.status[0, node] = EXPANDED
         t.visits[0, node] = 100 + node
         t.value_sum[0, node] = node / 10
         t.prior[0, node] = node
     order, remap = np.zeros(16, np.int32), np.zeros(16, np.int32)
-    kernels.compact_subtree(*t.arrays(), 0, 1, order, remap)
+    kernels.compact_subtree(t.arrays, 0, 1, order, remap)
     assert t.node_count[0] == 5
     # Keyed by the path from the new root: old nodes 1, 5, 6, 2, 3.
     old_nodes = {(): 1, (0,): 5, (0, 0): 6, (1,): 2, (1, 0): 3}

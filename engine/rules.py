@@ -4,15 +4,16 @@ A game position is two flat arrays, so that a batch of games is two 2-D arrays a
 copying a position is two slice assignments:
 
 ``state``   int32 ``[state_length(N)]``: a few scalars (``META_*``), then sections of
-            ``P = padded_cells(N)`` cells each (see ``coords``):
+            ``P = padded_cells(N)`` cells each (see ``coords``), named as KataGo's
+            board arrays; ``board_arrays`` returns the first five as views:
 
-            * ``board``   colour of each cell: ``EMPTY=0, BLACK=1, WHITE=2, WALL=3``
-            * ``head``    for a stone, the location that names its group (chain)
-            * ``next``    for a stone, the next stone of its group (a ring)
-            * ``stones``  for a group head, its number of stones
-            * ``libs``    for a group head, its exact number of liberties
-            * ``past``    7 earlier boards (a ring, slot ``move_number % 7``) for the
-                          network's history planes
+            * ``colors``         colour of each cell: ``EMPTY=0, BLACK=1, WHITE=2, WALL=3``
+            * ``chain_head``     for a stone, the location that names its chain (group)
+            * ``next_in_chain``  for a stone, the next stone of its chain (a ring)
+            * ``num_stones``     for a chain's head, its number of stones
+            * ``num_liberties``  for a chain's head, its exact number of liberties
+            * past boards        7 earlier ``colors`` (a ring, slot ``move_number % 7``,
+                                 ``past_colors``) for the network's history planes
 
 ``history`` uint64 ``[capacity]``: the Zobrist hash of every position of the game,
             ``history[0]`` the start (after setup stones), ``history[len-1]`` now.
@@ -23,8 +24,8 @@ board. Over a game of ``M`` positions the chance of any false hit is about
 below any other failure rate of the system, and confirming would mean keeping
 every earlier board in the state that the search copies for every simulation.
 
-Group tracking is incremental, in the manner of KataGo's board: placing a stone
-costs O(size of the smaller merged group), a capture O(stones captured); liberty
+Chain tracking is incremental, in the manner of KataGo's board: placing a stone
+costs O(size of the smaller merged chain), a capture O(stones captured); liberty
 counts are exact at all times, so legality needs no flood fill.
 
 Kernels take *padded* locations; the ``*_flat`` entry points take flat moves.
@@ -34,7 +35,17 @@ Colours passed to kernels are ``BLACK`` or ``WHITE``.
 import numpy as np
 from numba import njit
 
-from engine.coords import MAX_SIZE, NO_LOC, PASS_LOC, flat_to_padded, padded_cells, padded_to_flat
+from engine._views import section_view
+from engine.coords import (
+    MAX_SIZE,
+    NO_LOC,
+    PASS_LOC,
+    adjacent_offsets,
+    diagonal_offsets,
+    flat_to_padded,
+    padded_cells,
+    padded_to_flat,
+)
 
 EMPTY = 0
 BLACK = 1
@@ -75,30 +86,88 @@ def state_length(size):
 
 
 @njit(cache=True, inline="always")
-def _section(state, k):
-    """Start index of section ``k`` (0 board, 1 head, 2 next, 3 stones, 4 libs, 5.. past)."""
-    return META_LENGTH + k * padded_cells(state[META_SIZE])
+def board_arrays(state):
+    """The board sections of ``state``, named as KataGo's board arrays: ``colors``,
+    ``chain_head``, ``next_in_chain``, ``num_stones`` and ``num_liberties`` (the last
+    two read at a chain's head). Slices are views: nothing is copied, and writes
+    through them write the state."""
+    cells = padded_cells(state[META_SIZE])
+    return (
+        section_view(state, META_LENGTH, cells),
+        section_view(state, META_LENGTH + cells, cells),
+        section_view(state, META_LENGTH + 2 * cells, cells),
+        section_view(state, META_LENGTH + 3 * cells, cells),
+        section_view(state, META_LENGTH + 4 * cells, cells),
+    )
+
+
+@njit(cache=True, inline="always")
+def colors_of(state):
+    """The ``colors`` section of ``state`` (``board_arrays``' first) alone."""
+    return section_view(state, META_LENGTH, padded_cells(state[META_SIZE]))
+
+
+@njit(cache=True, inline="always")
+def past_colors(state, slot):
+    """The colours of past board ``slot`` (``0 .. PAST_SLOTS-1``; the board before move
+    ``m`` is in slot ``m % PAST_SLOTS``), a view."""
+    cells = padded_cells(state[META_SIZE])
+    return section_view(state, META_LENGTH + (5 + slot) * cells, cells)
+
+
+@njit(cache=True, inline="always")
+def present_length(size):
+    """Length of the front of the state, scalars and board sections, before the past
+    boards: all a copy needs when the past boards will be rewritten anyway."""
+    return META_LENGTH + 5 * padded_cells(size)
+
+
+@njit(cache=True, inline="always")
+def adjacent_chains(colors, chain_head, loc, adjacent):
+    """The distinct chains (of either colour) next to ``loc``, in neighbour order:
+    their number and the heads, a 4-tuple with ``-1`` past that number.
+
+    A chain touching ``loc`` on several sides is listed once, so that a liberty
+    count changes once per chain and a capture is made once.
+    """
+    h0 = -1
+    h1 = -1
+    h2 = -1
+    h3 = -1
+    n = 0
+    for k in range(4):
+        nb = loc + adjacent[k]
+        c = colors[nb]
+        if c == BLACK or c == WHITE:
+            h = chain_head[nb]
+            if h != h0 and h != h1 and h != h2:
+                if n == 0:
+                    h0 = h
+                elif n == 1:
+                    h1 = h
+                elif n == 2:
+                    h2 = h
+                else:
+                    h3 = h
+                n += 1
+    return n, (h0, h1, h2, h3)
 
 
 @njit(cache=True)
 def init_state(state, history, size, max_moves):
     """Empty ``size`` x ``size`` board, black to play."""
-    cells = padded_cells(size)
     state[:] = 0
     state[META_SIZE] = size
     state[META_TO_PLAY] = BLACK
     state[META_MAX_MOVES] = max_moves
     state[META_LAST_MOVE] = NO_LOC
-    board = META_LENGTH
-    for loc in range(cells):
-        state[board + loc] = WALL
+    colors = colors_of(state)
+    colors[:] = WALL
     for row in range(size):
         for col in range(size):
-            state[board + (row + 1) * (size + 1) + col + 1] = EMPTY
+            colors[(row + 1) * (size + 1) + col + 1] = EMPTY
     for slot in range(PAST_SLOTS):
-        past = META_LENGTH + (5 + slot) * cells
-        for loc in range(cells):
-            state[past + loc] = state[board + loc]
+        past_colors(state, slot)[:] = colors
     history[0] = 0
     state[META_HISTORY_LEN] = 1
 
@@ -115,36 +184,30 @@ def is_over(state):
     return state[META_PASSES] >= 2 or (cap > 0 and state[META_MOVE_NUMBER] >= cap)
 
 
+@njit(cache=True, inline="always")
+def _chain_key(next_in_chain, head, color):
+    """XOR of the Zobrist keys of the stones of chain ``head``, of colour ``color``."""
+    key = np.uint64(0)
+    stone = head
+    while True:
+        key ^= ZOBRIST[color, stone]
+        stone = next_in_chain[stone]
+        if stone == head:
+            break
+    return key
+
+
 @njit(cache=True)
 def _captured_hash(state, loc, color):
     """XOR of the keys of the opponent stones that ``color`` at ``loc`` would capture."""
-    size = state[META_SIZE]
-    width = size + 1
-    b = META_LENGTH
-    cells = padded_cells(size)
-    head, nxt, libs = b + cells, b + 2 * cells, b + 4 * cells
+    colors, chain_head, next_in_chain, _num_stones, num_liberties = board_arrays(state)
     other = 3 - color
     key = np.uint64(0)
-    seen0 = -1
-    seen1 = -1
-    seen2 = -1
-    for k in range(4):
-        nb = loc + (-width, -1, 1, width)[k]
-        if state[b + nb] == other:
-            h = state[head + nb]
-            if state[libs + h] == 1 and h != seen0 and h != seen1 and h != seen2:
-                if seen0 < 0:
-                    seen0 = h
-                elif seen1 < 0:
-                    seen1 = h
-                else:
-                    seen2 = h
-                stone = h
-                while True:
-                    key ^= ZOBRIST[other, stone]
-                    stone = state[nxt + stone]
-                    if stone == h:
-                        break
+    count, heads = adjacent_chains(colors, chain_head, loc, adjacent_offsets(state[META_SIZE]))
+    for i in range(count):
+        h = heads[i]
+        if colors[h] == other and num_liberties[h] == 1:
+            key ^= _chain_key(next_in_chain, h, other)
     return key
 
 
@@ -156,27 +219,23 @@ def legality(state, history, loc, color):
     """
     if loc == PASS_LOC:
         return REASON_LEGAL
-    size = state[META_SIZE]
-    width = size + 1
-    b = META_LENGTH
-    cells = padded_cells(size)
-    head, libs = b + cells, b + 4 * cells
-    if state[b + loc] != EMPTY:
+    colors, chain_head, _next_in_chain, _num_stones, num_liberties = board_arrays(state)
+    adjacent = adjacent_offsets(state[META_SIZE])
+    if colors[loc] != EMPTY:
         return REASON_OCCUPIED
     other = 3 - color
     has_liberty = False
     captures = False
     for k in range(4):
-        nb = loc + (-width, -1, 1, width)[k]
-        c = state[b + nb]
+        nb = loc + adjacent[k]
+        c = colors[nb]
         if c == EMPTY:
             has_liberty = True
         elif c == color:
-            if state[libs + state[head + nb]] > 1:
+            if num_liberties[chain_head[nb]] > 1:
                 has_liberty = True
-        elif c == other:
-            if state[libs + state[head + nb]] == 1:
-                captures = True
+        elif c == other and num_liberties[chain_head[nb]] == 1:
+            captures = True
     if not (has_liberty or captures):
         return REASON_SUICIDE
     new_hash = current_hash(state, history) ^ ZOBRIST[color, loc]
@@ -197,39 +256,35 @@ def legality(state, history, loc, color):
     return REASON_LEGAL
 
 
-
 @njit(cache=True)
 def _count_new_liberties(state, small, big, color):
-    """Liberties of group ``small`` that are not liberties of group ``big``.
+    """Liberties of chain ``small`` that are not liberties of chain ``big``.
 
     Each liberty is counted once: from the first of its neighbours (in the fixed
     neighbour order) that belongs to ``small``, so no marker array is needed.
     """
-    size = state[META_SIZE]
-    width = size + 1
-    b = META_LENGTH
-    cells = padded_cells(size)
-    head, nxt = b + cells, b + 2 * cells
+    colors, chain_head, next_in_chain, _num_stones, _num_liberties = board_arrays(state)
+    adjacent = adjacent_offsets(state[META_SIZE])
     count = 0
     stone = small
     while True:
         for k in range(4):
-            lib = stone + (-width, -1, 1, width)[k]
-            if state[b + lib] != EMPTY:
+            lib = stone + adjacent[k]
+            if colors[lib] != EMPTY:
                 continue
             first_small = -1
             touches_big = False
             for j in range(4):
-                nb = lib + (-width, -1, 1, width)[j]
-                if state[b + nb] == color:
-                    h = state[head + nb]
+                nb = lib + adjacent[j]
+                if colors[nb] == color:
+                    h = chain_head[nb]
                     if h == big:
                         touches_big = True
                     elif h == small and first_small < 0:
                         first_small = nb
             if first_small == stone and not touches_big:
                 count += 1
-        stone = state[nxt + stone]
+        stone = next_in_chain[stone]
         if stone == small:
             break
     return count
@@ -237,59 +292,43 @@ def _count_new_liberties(state, small, big, color):
 
 @njit(cache=True)
 def _merge(state, a, c, color):
-    """Merge groups with heads ``a`` and ``c``; return the head of the union."""
-    cells = padded_cells(state[META_SIZE])
-    b = META_LENGTH
-    head, nxt, stones, libs = b + cells, b + 2 * cells, b + 3 * cells, b + 4 * cells
-    if state[stones + a] < state[stones + c]:
+    """Merge chains with heads ``a`` and ``c``; return the head of the union."""
+    _colors, chain_head, next_in_chain, num_stones, num_liberties = board_arrays(state)
+    if num_stones[a] < num_stones[c]:
         a, c = c, a
-    # ``a`` is the larger group: count the smaller one's new liberties, relabel it.
-    state[libs + a] += _count_new_liberties(state, c, a, color)
+    # ``a`` is the larger chain: count the smaller one's new liberties, relabel it.
+    num_liberties[a] += _count_new_liberties(state, c, a, color)
     stone = c
     while True:
-        state[head + stone] = a
-        stone = state[nxt + stone]
+        chain_head[stone] = a
+        stone = next_in_chain[stone]
         if stone == c:
             break
     # Splice the two rings.
-    after_a = state[nxt + a]
-    state[nxt + a] = state[nxt + c]
-    state[nxt + c] = after_a
-    state[stones + a] += state[stones + c]
+    after_a = next_in_chain[a]
+    next_in_chain[a] = next_in_chain[c]
+    next_in_chain[c] = after_a
+    num_stones[a] += num_stones[c]
     return a
 
 
 @njit(cache=True)
-def _remove_group(state, h, capturer):
-    """Take group ``h`` off the board, crediting liberties to ``capturer``'s groups."""
-    size = state[META_SIZE]
-    width = size + 1
-    b = META_LENGTH
-    cells = padded_cells(size)
-    head, nxt, libs = b + cells, b + 2 * cells, b + 4 * cells
+def _remove_chain(state, h, capturer):
+    """Take chain ``h`` off the board, crediting liberties to ``capturer``'s chains."""
+    colors, chain_head, next_in_chain, _num_stones, num_liberties = board_arrays(state)
+    adjacent = adjacent_offsets(state[META_SIZE])
     removed = 0
     stone = h
     while True:
-        state[b + stone] = EMPTY
+        colors[stone] = EMPTY
         removed += 1
-        h0 = -1
-        h1 = -1
-        h2 = -1
-        for k in range(4):
-            nb = stone + (-width, -1, 1, width)[k]
-            if state[b + nb] == capturer:
-                g = state[head + nb]
-                if g != h0 and g != h1 and g != h2:
-                    state[libs + g] += 1
-                    if h0 < 0:
-                        h0 = g
-                    elif h1 < 0:
-                        h1 = g
-                    else:
-                        h2 = g
-        following = state[nxt + stone]
-        state[head + stone] = 0
-        state[nxt + stone] = 0
+        count, heads = adjacent_chains(colors, chain_head, stone, adjacent)
+        for i in range(count):
+            if colors[heads[i]] == capturer:
+                num_liberties[heads[i]] += 1
+        following = next_in_chain[stone]
+        chain_head[stone] = 0
+        next_in_chain[stone] = 0
         stone = following
         if stone == h:
             break
@@ -302,59 +341,38 @@ def place_stone(state, loc, color):
 
     Returns the number of opponent stones captured and the hash delta of the board.
     """
-    size = state[META_SIZE]
-    width = size + 1
-    b = META_LENGTH
-    cells = padded_cells(size)
-    head, nxt, stones, libs = b + cells, b + 2 * cells, b + 3 * cells, b + 4 * cells
+    colors, chain_head, next_in_chain, num_stones, num_liberties = board_arrays(state)
+    adjacent = adjacent_offsets(state[META_SIZE])
     other = 3 - color
     key = ZOBRIST[color, loc]
 
-    state[b + loc] = color
-    # ``loc`` was a liberty of each distinct neighbouring group, once.
-    h0 = -1
-    h1 = -1
-    h2 = -1
+    colors[loc] = color
+    # ``loc`` was a liberty of each distinct neighbouring chain, once.
+    count, heads = adjacent_chains(colors, chain_head, loc, adjacent)
+    for i in range(count):
+        num_liberties[heads[i]] -= 1
     empties = 0
     for k in range(4):
-        nb = loc + (-width, -1, 1, width)[k]
-        c = state[b + nb]
-        if c == EMPTY:
+        if colors[loc + adjacent[k]] == EMPTY:
             empties += 1
-        elif c == BLACK or c == WHITE:
-            g = state[head + nb]
-            if g != h0 and g != h1 and g != h2:
-                state[libs + g] -= 1
-                if h0 < 0:
-                    h0 = g
-                elif h1 < 0:
-                    h1 = g
-                else:
-                    h2 = g
 
-    state[head + loc] = loc
-    state[nxt + loc] = loc
-    state[stones + loc] = 1
-    state[libs + loc] = empties
+    chain_head[loc] = loc
+    next_in_chain[loc] = loc
+    num_stones[loc] = 1
+    num_liberties[loc] = empties
+    # A merge relabels only the smaller of its two chains, so the heads listed above
+    # that are not yet merged still name their chains.
     mine = loc
-    for k in range(4):
-        nb = loc + (-width, -1, 1, width)[k]
-        if state[b + nb] == color and state[head + nb] != mine:
-            mine = _merge(state, mine, state[head + nb], color)
+    for i in range(count):
+        if colors[heads[i]] == color:
+            mine = _merge(state, mine, heads[i], color)
 
     captured = 0
-    for k in range(4):
-        nb = loc + (-width, -1, 1, width)[k]
-        if state[b + nb] == other:
-            g = state[head + nb]
-            if state[libs + g] == 0:
-                stone = g
-                while True:
-                    key ^= ZOBRIST[other, stone]
-                    stone = state[nxt + stone]
-                    if stone == g:
-                        break
-                captured += _remove_group(state, g, color)
+    for i in range(count):
+        h = heads[i]
+        if colors[h] == other and num_liberties[h] == 0:
+            key ^= _chain_key(next_in_chain, h, other)
+            captured += _remove_chain(state, h, color)
     return captured, key
 
 
@@ -366,14 +384,13 @@ def play_unchecked(state, history, loc, color, keep_past):
     (random playouts skip it). ``history`` must have room for one more entry.
     Returns the number of stones captured.
     """
-    cells = padded_cells(state[META_SIZE])
-    b = META_LENGTH
     if keep_past:
-        past = META_LENGTH + (5 + state[META_MOVE_NUMBER] % PAST_SLOTS) * cells
+        colors = colors_of(state)
+        past = past_colors(state, state[META_MOVE_NUMBER] % PAST_SLOTS)
         # An element loop: Numba's slice assignment checks the two slices of one
         # array for overlap and copies through a temporary, several times slower.
-        for i in range(cells):
-            state[past + i] = state[b + i]
+        for i in range(colors.shape[0]):
+            past[i] = colors[i]
     n = state[META_HISTORY_LEN]
     captured = 0
     if loc == PASS_LOC:
@@ -444,9 +461,8 @@ def legal_mask(state, history, color, out):
     """
     size = state[META_SIZE]
     width = size + 1
-    b = META_LENGTH
-    cells = padded_cells(size)
-    head, libs = b + cells, b + 4 * cells
+    colors, chain_head, _next_in_chain, _num_stones, num_liberties = board_arrays(state)
+    adjacent = adjacent_offsets(size)
     other = 3 - color
     here = current_hash(state, history)
     quiet_scan = state[META_LAST_CAPTURE]
@@ -456,17 +472,17 @@ def legal_mask(state, history, color, out):
         for col in range(size):
             loc = first + col
             move = row * size + col
-            if state[b + loc] != EMPTY:
+            if colors[loc] != EMPTY:
                 out[move] = False
                 continue
             has_liberty = False
             captures = False
             for k in range(4):
-                nb = loc + (-width, -1, 1, width)[k]
-                c = state[b + nb]
-                if c == EMPTY or (c == color and state[libs + state[head + nb]] > 1):
+                nb = loc + adjacent[k]
+                c = colors[nb]
+                if c == EMPTY or (c == color and num_liberties[chain_head[nb]] > 1):
                     has_liberty = True
-                elif c == other and state[libs + state[head + nb]] == 1:
+                elif c == other and num_liberties[chain_head[nb]] == 1:
                     captures = True
             if not (has_liberty or captures):
                 out[move] = False
@@ -485,86 +501,57 @@ def legal_mask(state, history, color, out):
 
 @njit(cache=True)
 def area_score(state, komi):
-    """Tromp-Taylor area score, black minus white minus ``komi``.
-
-    A point counts for a colour if it holds a stone of it, or is empty and every
-    empty region it lies in touches stones of that colour only.
-    """
+    """Tromp-Taylor area score, black minus white minus ``komi``: the points
+    ``owner_map`` gives each colour (its stones, and the empty regions that touch
+    its stones only)."""
     size = state[META_SIZE]
-    width = size + 1
-    cells = padded_cells(size)
-    b = META_LENGTH
-    region = np.zeros(cells, np.int32)  # 0 unvisited, else 1 + region id
-    stack = np.empty(cells, np.int32)
+    owners = np.empty(size * size, np.int8)
+    owner_map(state, owners)
     black = 0
     white = 0
-    for row in range(size):
-        for col in range(size):
-            loc = (row + 1) * width + col + 1
-            c = state[b + loc]
-            if c == BLACK:
-                black += 1
-            elif c == WHITE:
-                white += 1
-            elif region[loc] == 0:
-                # Flood the empty region, noting which colours it touches.
-                region[loc] = 1
-                stack[0] = loc
-                top = 1
-                points = 0
-                touches = 0  # bit 1 black, bit 2 white
-                while top > 0:
-                    top -= 1
-                    p = stack[top]
-                    points += 1
-                    for k in range(4):
-                        nb = p + (-width, -1, 1, width)[k]
-                        cn = state[b + nb]
-                        if cn == EMPTY:
-                            if region[nb] == 0:
-                                region[nb] = 1
-                                stack[top] = nb
-                                top += 1
-                        elif cn == BLACK or cn == WHITE:
-                            touches |= cn
-                if touches == BLACK:
-                    black += points
-                elif touches == WHITE:
-                    white += points
+    for i in range(size * size):
+        if owners[i] == BLACK:
+            black += 1
+        elif owners[i] == WHITE:
+            white += 1
     return black - white - komi
 
 
 @njit(cache=True)
 def owner_map(state, out):
     """Write the Tromp-Taylor owner of every point into ``out`` (int8 ``[N*N]``):
-    ``BLACK``, ``WHITE`` or ``EMPTY`` (neutral: a dame or seki point)."""
+    ``BLACK``, ``WHITE`` or ``EMPTY`` (neutral: a dame or seki point).
+
+    A stone is owned by its colour; an empty point by the colour whose stones, and
+    only whose stones, its empty region (its connected empty points) touches.
+    """
     size = state[META_SIZE]
     width = size + 1
-    cells = padded_cells(size)
-    b = META_LENGTH
-    region = np.zeros(cells, np.int32)
-    members = np.empty(cells, np.int32)
+    colors = colors_of(state)
+    adjacent = adjacent_offsets(size)
+    flooded = np.zeros(colors.shape[0], np.bool_)  # empty points already in a region
+    members = np.empty(colors.shape[0], np.int32)  # the region being flooded, in order
     for row in range(size):
         for col in range(size):
             loc = (row + 1) * width + col + 1
-            c = state[b + loc]
+            c = colors[loc]
             if c != EMPTY:
                 out[row * size + col] = c
-            elif region[loc] == 0:
-                region[loc] = 1
+            elif not flooded[loc]:
+                flooded[loc] = True
                 members[0] = loc
                 filled = 1
                 scan = 0
-                touches = 0
+                touches = 0  # bit 1 black, bit 2 white
                 while scan < filled:
                     p = members[scan]
                     scan += 1
                     for k in range(4):
-                        nb = p + (-width, -1, 1, width)[k]
-                        cn = state[b + nb]
+                        nb = p + adjacent[k]
+                        cn = colors[nb]
                         if cn == EMPTY:
-                            if region[nb] == 0:
-                                region[nb] = 1
+                            if not flooded[nb]:
+                                flooded[nb] = True
                                 members[filled] = nb
                                 filled += 1
                         elif cn == BLACK or cn == WHITE:
@@ -583,41 +570,40 @@ def is_own_eye(state, loc, color):
     playout rule of Pachi, Fuego and GNU Go's Monte Carlo mode).
     """
     size = state[META_SIZE]
-    width = size + 1
-    b = META_LENGTH
+    colors = colors_of(state)
+    adjacent = adjacent_offsets(size)
     on_edge = 0
     for k in range(4):
-        c = state[b + loc + (-width, -1, 1, width)[k]]
+        c = colors[loc + adjacent[k]]
         if c == WALL:
             on_edge = 1
         elif c != color:
             return False
     other = 3 - color
+    diagonal = diagonal_offsets(size)
     bad = 0
     for k in range(4):
-        if state[b + loc + (-width - 1, -width + 1, width - 1, width + 1)[k]] == other:
+        if colors[loc + diagonal[k]] == other:
             bad += 1
     return bad + on_edge < 2
 
 
 @njit(cache=True)
 def check_groups(state):
-    """Recompute groups and liberties from the board; True if the state agrees.
+    """Recompute chains and liberties from the board; True if the state agrees.
 
     A debugging and testing aid: O(N^4), never on a hot path.
     """
-    size = state[META_SIZE]
-    width = size + 1
-    cells = padded_cells(size)
-    b = META_LENGTH
-    head, nxt, stones, libs = b + cells, b + 2 * cells, b + 3 * cells, b + 4 * cells
+    colors, chain_head, next_in_chain, num_stones, num_liberties = board_arrays(state)
+    adjacent = adjacent_offsets(state[META_SIZE])
+    cells = colors.shape[0]
     label = np.full(cells, -1, np.int32)
     stack = np.empty(cells, np.int32)
     for loc in range(cells):
-        c = state[b + loc]
+        c = colors[loc]
         if (c != BLACK and c != WHITE) or label[loc] >= 0:
             continue
-        # Flood the true group of ``loc``.
+        # Flood the true chain of ``loc``.
         label[loc] = loc
         stack[0] = loc
         top = 1
@@ -630,23 +616,23 @@ def check_groups(state):
             members[p] = True
             count += 1
             for k in range(4):
-                nb = p + (-width, -1, 1, width)[k]
-                if state[b + nb] == c and label[nb] < 0:
+                nb = p + adjacent[k]
+                if colors[nb] == c and label[nb] < 0:
                     label[nb] = loc
                     stack[top] = nb
                     top += 1
-                elif state[b + nb] == EMPTY:
+                elif colors[nb] == EMPTY:
                     lib_points[nb] = True
-        h = state[head + loc]
-        if not members[h] or state[stones + h] != count or state[libs + h] != lib_points.sum():
+        h = chain_head[loc]
+        if not members[h] or num_stones[h] != count or num_liberties[h] != lib_points.sum():
             return False
         ring = 0
         stone = h
         while True:
-            if not members[stone] or state[head + stone] != h:
+            if not members[stone] or chain_head[stone] != h:
                 return False
             ring += 1
-            stone = state[nxt + stone]
+            stone = next_in_chain[stone]
             if stone == h or ring > count:
                 break
         if ring != count:
@@ -684,15 +670,8 @@ def random_move(state, history, rng):
     eye, as a padded location; ``PASS_LOC`` when there is none."""
     size = state[META_SIZE]
     color = state[META_TO_PLAY]
-    b = META_LENGTH
     candidates = np.empty(size * size, np.int32)
-    n = 0
-    for row in range(size):
-        for col in range(size):
-            loc = (row + 1) * (size + 1) + col + 1
-            if state[b + loc] == EMPTY:
-                candidates[n] = loc
-                n += 1
+    n = _collect_empty(state, candidates, np.empty(padded_cells(size), np.int32))
     # Rejection sampling without replacement: exactly uniform over the valid moves.
     while n > 0:
         i = random_below(rng, n)
@@ -708,12 +687,12 @@ def random_move(state, history, rng):
 def _collect_empty(state, empties, index_of):
     """List the empty points into ``empties``; ``index_of[loc]`` is each one's slot."""
     size = state[META_SIZE]
-    b = META_LENGTH
+    colors = colors_of(state)
     n = 0
     for row in range(size):
         for col in range(size):
             loc = (row + 1) * (size + 1) + col + 1
-            if state[b + loc] == EMPTY:
+            if colors[loc] == EMPTY:
                 empties[n] = loc
                 index_of[loc] = n
                 n += 1
@@ -774,19 +753,16 @@ def write_features(state, out):
     plane 16 is all ones when black is to move.
     """
     size = state[META_SIZE]
-    cells = padded_cells(size)
     width = size + 1
     me = state[META_TO_PLAY]
     other = 3 - me
     moves = state[META_MOVE_NUMBER]
     for t in range(8):
-        if t == 0:
-            start = META_LENGTH
-        else:
-            start = META_LENGTH + (5 + (moves - t) % PAST_SLOTS) * cells
+        # The board t moves ago: the one before move ``moves - t``.
+        colors = colors_of(state) if t == 0 else past_colors(state, (moves - t) % PAST_SLOTS)
         for row in range(size):
             for col in range(size):
-                c = state[start + (row + 1) * width + col + 1] if t <= moves else EMPTY
+                c = colors[(row + 1) * width + col + 1] if t <= moves else EMPTY
                 out[2 * t, row, col] = 1.0 if c == me else 0.0
                 out[2 * t + 1, row, col] = 1.0 if c == other else 0.0
     colour_plane = 1.0 if me == BLACK else 0.0
