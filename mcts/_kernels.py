@@ -459,6 +459,7 @@ def backup_scored(tree, utility_on, g, node, value, score, utility):
     while node != NO_PARENT:
         tree.value_sum[g, node] += value
         tree.score_sum[g, node] += score
+        tree.score_sq_sum[g, node] += score * score
         if utility_on:
             tree.utility_sum[g, node] += utility
         tree.visits[g, node] += 1
@@ -500,6 +501,7 @@ def _new_node(tree, g, from_node, a):
     if from_node != NO_PARENT:
         tree.children[g, from_node, a] = n
     tree.score_sum[g, n] = 0.0
+    tree.score_sq_sum[g, n] = 0.0
     tree.utility_sum[g, n] = 0.0  # value_sum itself without a score utility: zero again
     return n
 
@@ -598,7 +600,8 @@ def _start_root(tree, g, root_state, komi, params, state, history, leaves, keep_
     root = _new_node(tree, g, NO_PARENT, 0)
     tree.virtual[g, root] += 1
     _copy(state, root_state, state.shape[0])
-    return _write_leaf(state, history, komi, int(params[P_FEATURES]), leaves, keep_positions, row, g, root, NO_PARENT)
+    return _write_leaf(state, history, komi, int(params[P_FEATURES]), leaves, keep_positions, row, g, root, NO_PARENT,
+                       0)  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -668,7 +671,7 @@ def _expand_leaf(tree, g, node, path, depth, root_state, komi, params, state, hi
         if child >= 0:
             tree.virtual[g, child] += 1
         return _write_leaf(state, history, komi, int(params[P_FEATURES]), leaves, keep_positions, row, g, child,
-                           node), False  # fmt: skip
+                           node, depth), False  # fmt: skip
     # The rules' final score: the value is its sign, the utility adds its score term.
     utility_on = params[P_UTILITY_ON] > 0.0
     score = terminal_score_for_mover(state, komi, mover)
@@ -705,16 +708,18 @@ def _replay(root_state, path, depth, state, history):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _write_leaf(state, history, komi, version, leaves, keep_positions, row, g, node, from_node):
+def _write_leaf(state, history, komi, version, leaves, keep_positions, row, g, node, from_node, depth):
     """The position as row ``row`` of the ``leaves`` batch: its legal mask, its planes of
     feature ``version``, its position when ``keep_positions``, and where in the tree it
-    belongs. Returns the next row."""
+    belongs; ``depth`` plies below the root. Returns the next row."""
     rules.legal_mask(state, history, state[rules.META_TO_PLAY], leaves.legal[row])
     if version == 2:
         # The ko and superko bans are the empty points the mask refuses for repetition.
         feature_kernels.write_features_v2_with_legal(state, leaves.legal[row], komi, leaves.features[row])
     else:
         rules.write_features(state, leaves.features[row])
+    # After the planes: the features show the rules' legality, the search obeys the analysis's bans too.
+    _apply_bans(leaves.banned_until[g, state[rules.META_TO_PLAY] - 1], depth, leaves.legal[row])
     if keep_positions:
         _copy(leaves.positions[row], state, state.shape[0])
         _copy(leaves.position_histories[row], history, state[rules.META_HISTORY_LEN])
@@ -722,6 +727,24 @@ def _write_leaf(state, history, komi, version, leaves, keep_positions, row, g, n
     leaves.node[row] = node
     leaves.parent[row] = from_node
     return row + 1
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _apply_bans(banned_until, depth, legal):
+    """Take out of ``legal`` the actions banned at ``depth`` (KataGo's avoid/allow):
+    expansion then gives them ``ILLEGAL`` priors, so no selection ever takes them. A
+    position where the bans leave nothing keeps the pass (always legal): a node
+    needs a move, and passing is what an engine with no allowed move does."""
+    pass_move = legal.shape[0] - 1
+    pass_legal = legal[pass_move]
+    left = 0
+    for a in range(legal.shape[0]):
+        if legal[a] and depth < banned_until[a]:
+            legal[a] = False
+        elif legal[a]:
+            left += 1
+    if left == 0:
+        legal[pass_move] = pass_legal
 
 
 @njit(cache=True, error_model="numpy")
@@ -897,6 +920,7 @@ def compact_subtree(tree, g, new_root, order, remap):
         tree.value_sum[g, new] = tree.value_sum[g, old]
         tree.raw_value[g, new] = tree.raw_value[g, old]
         tree.score_sum[g, new] = tree.score_sum[g, old]
+        tree.score_sq_sum[g, new] = tree.score_sq_sum[g, old]
         tree.raw_score[g, new] = tree.raw_score[g, old]
         # Aliases of value_sum/raw_value when the utility is off: the same copy again.
         tree.utility_sum[g, new] = tree.utility_sum[g, old]

@@ -97,6 +97,8 @@ class MCTSPlayer:
         self._search: BatchedSearch | None = None
         # Per colour: (move number of its last search, hopeless searches in a row).
         self._hopeless: dict[int, tuple[int, int]] = {}
+        # KataGo's avoid/allow for the searches to come (``BatchedSearch.restrict_moves``); None: none.
+        self.banned_until: np.ndarray | None = None
 
     def _search_for(self, game: GameState) -> BatchedSearch:
         """The search, rebuilt for a new board size or a game longer than it allows
@@ -146,6 +148,7 @@ class MCTSPlayer:
         if game.is_over():
             raise ValueError("cannot search a finished game")
         search = self._search_for(game)
+        search.restrict_moves(0, self.banned_until)
         search.set_position(0, game)
         return search
 

@@ -56,6 +56,7 @@ class RootStatistics:
     values: np.ndarray  # [N*N+1] mean value (Q) in [-1, 1]; NaN where never visited
     priors: np.ndarray  # [N*N+1] prior as searched (noise included); -1 for illegal moves
     scores: np.ndarray | None = None  # [N*N+1] mean score in points; NaN where never visited; None without a head
+    score_stdevs: np.ndarray | None = None  # [N*N+1] spread (stdev) of the scores backed up; as ``scores``
 
 
 class BatchedSearch:
@@ -93,6 +94,7 @@ class BatchedSearch:
             parent=np.zeros(rows, np.int32),
             positions=np.zeros((position_rows, self.root_states.shape[1]), np.int32),
             position_histories=np.zeros((position_rows, self.history_capacity), np.uint64),
+            banned_until=np.zeros((games, 2, self.actions), np.int32),
         )
 
         self.params = np.zeros(kernels.P_LENGTH, np.float64)
@@ -165,6 +167,8 @@ class BatchedSearch:
             and self.root_setup[g] == (game.setup, game.komi)
             and game.moves[: len(previous)] == previous
             and self._alternates(g, game)
+            # Bans count plies from the root: a subtree grown under an older root broke them differently.
+            and (not self.leaves.banned_until[g].any() or len(game.moves) == len(previous))
             # Walk down the moves played since; _advance clears the tree if one is missing.
             and all(self._advance(g, move) for _color, move in game.moves[len(previous) :])
         )
@@ -177,6 +181,19 @@ class BatchedSearch:
         self.komi[g] = game.komi
         self.root_moves[g] = list(game.moves)
         self.root_setup[g] = (list(game.setup), game.komi)
+
+    def restrict_moves(self, g: int, banned_until: np.ndarray | None) -> None:
+        """KataGo's ``avoid``/``allow`` for game ``g``: ``banned_until`` int ``[2, N*N+1]``
+        (black's row, white's) holds, per action, the ply from the root below which the
+        search may not take it (0: never banned); None lifts every ban. Changed bans
+        clear the tree, whose nodes were expanded under the old ones."""
+        new = np.zeros((2, self.actions), np.int32)
+        if banned_until is not None:
+            new[:] = banned_until
+        if not np.array_equal(self.leaves.banned_until[g], new):
+            self.leaves.banned_until[g] = new
+            self.trees.clear(g)
+            self.root_moves[g] = None
 
     def _alternates(self, g: int, game: GameState) -> bool:
         """Whether the tree's edges describe ``game``: each move since the last search
@@ -342,6 +359,19 @@ class BatchedSearch:
             return 0.0
         return float(-t.score_sum[g, ROOT] / t.visits[g, ROOT])
 
+    def root_score_stdev(self, g: int) -> float | None:
+        """Spread (standard deviation) of the scores backed up through the root, in
+        points: KataGo's ``scoreStdev``, from the search alone (the network predicts
+        no spread of its own); None without a score head."""
+        t = self.trees
+        if not self.has_score:
+            return None
+        visits = int(t.visits[g, ROOT]) if t.node_count[g] else 0
+        if visits == 0:
+            return 0.0
+        mean = t.score_sum[g, ROOT] / visits
+        return float(np.sqrt(max(t.score_sq_sum[g, ROOT] / visits - mean * mean, 0.0)))
+
     def policy_target(self, g: int) -> np.ndarray:
         """The training target: Gumbel's improved policy, else the visit distribution."""
         t = self.trees
@@ -384,18 +414,21 @@ class BatchedSearch:
         visits = self.root_visits(g)
         if t.node_count[g] == 0:
             empty = np.full(self.actions, np.nan)
-            return RootStatistics(
-                visits, empty, np.full(self.actions, -1.0, np.float32), empty.copy() if self.has_score else None
-            )
+            scored = self.has_score
+            return RootStatistics(visits, empty, np.full(self.actions, -1.0, np.float32),
+                                  empty.copy() if scored else None, empty.copy() if scored else None)  # fmt: skip
         children = t.children[g, ROOT]
         sums = np.where(children >= 0, t.value_sum[g, np.maximum(children, 0)], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             values = np.where(visits > 0, sums / np.maximum(visits, 1), np.nan)
-        scores = None
+        scores = stdevs = None
         if self.has_score:
             score_sums = np.where(children >= 0, t.score_sum[g, np.maximum(children, 0)], 0.0)
             scores = np.where(visits > 0, score_sums / np.maximum(visits, 1), np.nan)
-        return RootStatistics(visits, values, t.prior[g, ROOT].copy(), scores)
+            squares = np.where(children >= 0, t.score_sq_sum[g, np.maximum(children, 0)], 0.0)
+            with np.errstate(invalid="ignore"):
+                stdevs = np.sqrt(np.maximum(squares / np.maximum(visits, 1) - scores**2, 0.0))
+        return RootStatistics(visits, values, t.prior[g, ROOT].copy(), scores, stdevs)
 
     def principal_variation(self, g: int, limit: int = 20, first: int | None = None) -> list[int]:
         """Most visited moves from the root down, as flat moves; with ``first``, the

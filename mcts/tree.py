@@ -9,7 +9,8 @@ who *moved into* node ``n`` (the player to move at its parent), so the mean
 ``value_sum / visits`` of a child is the parent's Q for that action, directly.
 ``raw_value`` is the evaluator's value of the node for *its* player to move.
 ``score_sum``/``raw_score`` are the same for the score in points (the evaluator's
-score head, or the rules' final score at a terminal node), and
+score head, or the rules' final score at a terminal node; ``score_sq_sum`` adds
+their squares, for the scores' spread), and
 ``utility_sum``/``raw_utility`` for the utility selection maximises (value plus
 the score utility, see ``mcts._kernels``). Without a score utility those two are
 ``value_sum``/``raw_value`` themselves, not copies.
@@ -55,6 +56,7 @@ TreeArrays = namedtuple(
         "raw_score",
         "utility_sum",
         "raw_utility",
+        "score_sq_sum",
     ],
 )
 
@@ -76,6 +78,9 @@ class Trees:
         self.status = np.zeros((games, capacity), np.int8)  # [G, T] NEW, EXPANDED, TERMINAL
         self.score_sum = np.zeros((games, capacity), np.float64)  # [G, T] points, mover's point of view
         self.raw_score = np.zeros((games, capacity), np.float32)  # [G, T] points, node player's point of view
+        # Sum of the squared scores backed up (no sign to flip): the spread of the search's
+        # scores, KataGo's scoreStdev, is sqrt(score_sq_sum / visits - mean^2).
+        self.score_sq_sum = np.zeros((games, capacity), np.float64)  # [G, T] points squared
         self.utility = utility
         self.utility_sum = np.zeros_like(self.value_sum) if utility else self.value_sum  # [G, T] as value_sum
         self.raw_utility = np.zeros_like(self.raw_value) if utility else self.raw_value  # [G, T] as raw_value
@@ -95,6 +100,7 @@ class Trees:
             self.raw_score,
             self.utility_sum,
             self.raw_utility,
+            self.score_sq_sum,
         )
 
     def clear(self, game: int) -> None:
