@@ -2,47 +2,68 @@
 forms and ``dosaku-analyze`` (JSON lines).
 
 Formats follow Leela Zero's and KataGo's published GTP extensions (KataGo's
-docs/GTP_Extensions.md), which Sabaki and Lizzie parse:
+docs/GTP_Extensions.md), which Sabaki, Lizzie and KaTrain parse:
 
 * arguments: ``[colour] [interval] [key value ...]``, keys ``interval`` (centiseconds),
-  ``minmoves``, ``maxmoves``, ``ownership true|false`` (kata and dosaku), ``pvlength``;
-  ``avoid``/``allow`` (colour, vertices, depth) are parsed but not yet applied to the search
-  (KataGo applies them: a client that sends them gets the unrestricted analysis).
-* one output line per interval holds every candidate: ``info move D4 visits 120
-  winrate 5432 prior 1234 lcb 5300 order 0 pv D4 E5 info move ...``. lz: winrate,
-  prior and lcb are integers 0..10000; kata: floats in [0, 1] written with a decimal
-  point (Sabaki takes a number without one for Leela's integer scale), plus
-  ``utility`` in [-1, 1]; with a network that has a score head, ``scoreMean`` and
-  ``scoreLead`` (the search's mean final score in points for the analysed player; the
-  head predicts the expected final score, so the two are the same number), none
-  without one (no made-up zeros). With ``ownership true``, kata's line ends with
-  ``ownership`` and N*N floats, top-left first, for the analysed player.
-  ``dosaku-analyze`` has ``scoreLead`` per move and in ``rootInfo`` on the same terms.
-* everything is from the point of view of the analysed player; ``pv`` comes last
-  and starts with the move itself (Sabaki finds the pv as the trailing run of vertices).
-
-LCB: the search keeps no variance, so the lower bound treats each visit as a
-win-or-loss sample: ``winrate - 1.96 * sqrt(w (1 - w) / visits)``, 0 below 2 visits.
+  ``minmoves``, ``maxmoves``, ``pvlength``, KataGo's booleans ``ownership``,
+  ``ownershipStdev``, ``movesOwnership``, ``rootInfo``, ``pvVisits``, ``pvEdgeVisits``
+  (``true``/``false``), and ``avoid``/``allow COLOUR VERTEX,VERTEX,... DEPTH``, which the
+  search obeys (``analysis.moves``: the moves are kept out of the search for that
+  colour in the first DEPTH plies). Every format accepts every key; Leela's line has no
+  place for KataGo's extra fields, so ``lz`` shows none of them.
+* one output line per interval holds every candidate (``analysis.moves.candidates``):
+  ``info move D4 visits 120 winrate 5432 prior 1234 lcb 5300 order 0 pv D4 E5 info move
+  ...``. lz: winrate, prior and lcb are integers 0..10000; kata: floats in [0, 1]
+  written with a decimal point (Sabaki takes a number without one for Leela's integer
+  scale), plus ``utility``; with a network that has a score head, ``scoreMean``,
+  ``scoreStdev`` and ``scoreLead``, none without one (no made-up zeros). After ``pv``:
+  ``pvVisits``, ``pvEdgeVisits``, ``movesOwnership`` (N*N floats) when asked. Then the
+  line's ``rootInfo`` (visits, utility, winrate, score fields, ``currentPlayer``),
+  ``ownership`` and ``ownershipStdev`` (N*N floats each, top-left first) when asked.
+  ``ownership`` is the network's head on the position (or random playouts without
+  one); ``movesOwnership`` the head on each candidate's position, and
+  ``ownershipStdev`` their visit-weighted spread (``analysis.moves.ownership_spread``),
+  both omitted without an ownership head.
+  ``dosaku-analyze`` writes the same as JSON, named as KataGo's analysis engine names it.
+* everything is from the point of view of the analysed player; ``pv`` comes right
+  after ``order`` and starts with the move itself.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis.moves import (
+    Ban,
+    Candidate,
+    ban_table,
+    candidate_ownership,
+    candidates,
+    check_bans,
+    ownership_spread,
+    root_utility,
+)
 from engine.coords import flat_to_gtp
+from engine.game import BLACK
 
 FORMATS = ("lz", "kata", "dosaku")
 DEFAULT_INTERVAL_CS = 100  # KataGo's and Leela's choice when the GUI names none
 DEFAULT_PV_LENGTH = 15
-LCB_Z = 1.96  # a 95% one-sided-ish bound, about what Leela Zero shows
-IGNORED_KEYS = ("avoid", "allow")  # each takes colour, vertices, depth; not applied yet (KataGo applies them)
 IDLE_WAIT = 0.01  # seconds between looks at the input once the tree is full
+# KataGo's boolean keys (lower case, as they are matched) and the request's field for each.
+FLAGS = {
+    "ownership": "ownership",
+    "ownershipstdev": "ownership_stdev",
+    "movesownership": "moves_ownership",
+    "rootinfo": "root_info",
+    "pvvisits": "pv_visits",
+    "pvedgevisits": "pv_edge_visits",
+}
 
 
 @dataclass
@@ -56,25 +77,18 @@ class AnalysisRequest:
     max_moves: int | None = None
     ownership: bool = False
     pv_length: int = DEFAULT_PV_LENGTH
+    ownership_stdev: bool = False
+    moves_ownership: bool = False
+    root_info: bool = False
+    pv_visits: bool = False
+    pv_edge_visits: bool = False
+    bans: list[Ban] = field(default_factory=list)  # avoid/allow, in the order given
 
 
-@dataclass
-class Candidate:
-    """One root move as an info line shows it (the analysed player's view)."""
-
-    move: int
-    visits: int
-    winrate: float  # [0, 1]
-    prior: float  # [0, 1]
-    lcb: float  # [0, 1]
-    order: int
-    pv: list[int]
-    score_lead: float | None = None  # points; None without a score head
-
-
-def parse_request(fmt: str, args: list[str], parse_color: Callable[[str], int],
-                  parse_int: Callable[[str], int]) -> AnalysisRequest:  # fmt: skip
-    """The request in ``args``; ValueError with a short reason when they make no sense."""
+def parse_request(fmt: str, args: list[str], parse_color: Callable[[str], int], parse_int: Callable[[str], int],
+                  parse_move: Callable[[str], int] | None = None) -> AnalysisRequest:  # fmt: skip
+    """The request in ``args``; ValueError with a short reason when they make no sense.
+    ``parse_move`` reads a vertex of avoid/allow (none given: those keys are refused)."""
     request = AnalysisRequest(fmt)
     rest = list(args)
     if rest and rest[0].lower() in ("b", "w", "black", "white"):
@@ -83,10 +97,15 @@ def parse_request(fmt: str, args: list[str], parse_color: Callable[[str], int],
         request.interval_cs = parse_int(rest.pop(0))
     while rest:
         key = rest.pop(0).lower()
-        if key in IGNORED_KEYS:
+        if key in ("avoid", "allow"):
             if len(rest) < 3:
                 raise ValueError(f"{key} needs a colour, vertices and a depth")
+            if parse_move is None:
+                raise ValueError(f"{key} needs a board to read its vertices on")
+            color, vertices, depth = rest[:3]
             del rest[:3]
+            moves = [parse_move(v) for v in vertices.split(",") if v]
+            request.bans.append(Ban(parse_color(color), moves, parse_int(depth), key == "allow"))
             continue
         if not rest:
             raise ValueError(f"{key} needs a value")
@@ -99,56 +118,37 @@ def parse_request(fmt: str, args: list[str], parse_color: Callable[[str], int],
             request.max_moves = parse_int(value)
         elif key == "pvlength":
             request.pv_length = parse_int(value)
-        elif key == "ownership" and fmt != "lz":
+        elif key in FLAGS:
             if value.lower() not in ("true", "false"):
-                raise ValueError(f"ownership takes true or false, not {value[:20]!r}")
-            request.ownership = value.lower() == "true"
+                raise ValueError(f"{key} takes true or false, not {value[:20]!r}")
+            setattr(request, FLAGS[key], value.lower() == "true")
         else:
             raise ValueError(f"unknown analysis option {key[:20]!r}")
     if request.interval_cs < 0 or request.min_moves < 0 or request.pv_length < 1:
         raise ValueError("interval and minmoves cannot be negative, pvlength must be positive")
     if request.max_moves is not None and request.max_moves < 1:
         raise ValueError("maxmoves must be at least 1")
+    check_bans(request.bans)
     return request
-
-
-def lower_confidence_bound(winrate: float, visits: int) -> float:
-    """See the module docstring: 0 below 2 visits, else a normal bound clipped to [0, 1]."""
-    if visits < 2:
-        return 0.0
-    return min(max(winrate - LCB_Z * math.sqrt(winrate * (1 - winrate) / visits), 0.0), 1.0)
-
-
-def candidates(search, request: AnalysisRequest, g: int = 0) -> list[Candidate]:
-    """The root's moves, best first: visited ones by visits (then value, then prior),
-    then unvisited ones by prior as far as ``min_moves`` asks; at most ``max_moves``."""
-    stats = search.root_statistics(g)
-    root_winrate = (search.root_value(g) + 1) / 2
-    root_score = search.root_score(g)
-    legal = np.flatnonzero(stats.priors >= 0)
-    visited = [int(m) for m in legal if stats.visits[m] > 0]
-    visited.sort(key=lambda m: (-int(stats.visits[m]), -float(stats.values[m]), -float(stats.priors[m])))
-    unvisited = sorted((int(m) for m in legal if stats.visits[m] == 0), key=lambda m: -float(stats.priors[m]))
-    chosen = visited + unvisited[: max(request.min_moves - len(visited), 0)]
-    if request.max_moves is not None:
-        chosen = chosen[: request.max_moves]
-    found = []
-    for order, move in enumerate(chosen):
-        visits = int(stats.visits[move])
-        winrate = (float(stats.values[move]) + 1) / 2 if visits else root_winrate
-        winrate = min(max(winrate, 0.0), 1.0)
-        pv = search.principal_variation(g, request.pv_length, first=move)
-        prior = min(max(float(stats.priors[move]), 0.0), 1.0)
-        score = None
-        if stats.scores is not None:
-            score = float(stats.scores[move]) if visits else root_score
-        found.append(Candidate(move, visits, winrate, prior, lower_confidence_bound(winrate, visits), order, pv,
-                               score))  # fmt: skip
-    return found
 
 
 def _vertices(moves: list[int], size: int) -> str:
     return " ".join(flat_to_gtp(m, size) for m in moves)
+
+
+def _floats(values: np.ndarray) -> str:
+    return " ".join(f"{v:.4f}" for v in values)
+
+
+@dataclass
+class Extras:
+    """What a line shows beyond the candidates, each None when not asked or not known:
+    the root's view, the ownership, its spread and each candidate's (analysed player's view)."""
+
+    root: dict | None = None  # KataGo's rootInfo fields
+    ownership: np.ndarray | None = None  # [N*N]
+    ownership_stdev: np.ndarray | None = None  # [N*N]
+    moves_ownership: dict[int, np.ndarray] | None = None  # move -> [N*N]
 
 
 def lz_line(found: list[Candidate], size: int) -> str:
@@ -160,43 +160,82 @@ def lz_line(found: list[Candidate], size: int) -> str:
     )
 
 
-def kata_line(found: list[Candidate], size: int, ownership: np.ndarray | None = None) -> str:
-    """KataGo's line: floats in [0, 1] (and utility in [-1, 1]), ownership last if asked."""
-    line = " ".join(
-        f"info move {flat_to_gtp(c.move, size)} visits {c.visits} utility {2 * c.winrate - 1:.6f} "
-        f"winrate {c.winrate:.6f}{_kata_score(c)} prior {c.prior:.6f} lcb {c.lcb:.6f} order {c.order} "
-        f"pv {_vertices(c.pv, size)}"
-        for c in found
-    )
-    if ownership is not None:
-        line += " ownership " + " ".join(f"{v:.4f}" for v in ownership)
+def kata_line(found: list[Candidate], size: int, ownership: np.ndarray | None = None,
+              request: AnalysisRequest | None = None, extras: Extras | None = None) -> str:  # fmt: skip
+    """KataGo's line: floats in [0, 1] (and utility in [-1, 1]), the asked extras after
+    each pv, then rootInfo, ownership and ownershipStdev."""
+    request = request or AnalysisRequest("kata")
+    extras = extras or Extras(ownership=ownership)
+    parts = []
+    for c in found:
+        text = (f"info move {flat_to_gtp(c.move, size)} visits {c.visits} utility {c.utility:.6f} "
+                f"winrate {c.winrate:.6f}{_kata_score(c)} prior {c.prior:.6f} lcb {c.lcb:.6f} order {c.order} "
+                f"pv {_vertices(c.pv, size)}")  # fmt: skip
+        if request.pv_visits:
+            text += " pvVisits " + " ".join(str(v) for v in c.pv_visits)
+        if request.pv_edge_visits:  # a tree: each edge's visits are its child's (analysis.moves)
+            text += " pvEdgeVisits " + " ".join(str(v) for v in c.pv_visits)
+        if extras.moves_ownership is not None and c.move in extras.moves_ownership:
+            text += " movesOwnership " + _floats(extras.moves_ownership[c.move])
+        parts.append(text)
+    line = " ".join(parts)
+    if extras.root is not None:
+        line += " rootInfo " + " ".join(f"{k} {_kata_value(v)}" for k, v in extras.root.items())
+    if extras.ownership is not None:
+        line += " ownership " + _floats(extras.ownership)
+    if extras.ownership_stdev is not None:
+        line += " ownershipStdev " + _floats(extras.ownership_stdev)
     return line
 
 
+def _kata_value(value) -> str:
+    return f"{value:.6f}" if isinstance(value, float) else str(value)
+
+
 def _kata_score(candidate: Candidate) -> str:
-    """`` scoreMean X scoreLead X`` (KataGo's order: after the winrate), empty without a score head."""
+    """`` scoreMean X scoreStdev Y scoreLead X`` (KataGo's order: after the winrate), empty without a score head."""
     if candidate.score_lead is None:
         return ""
-    return f" scoreMean {candidate.score_lead:.4f} scoreLead {candidate.score_lead:.4f}"
+    return (f" scoreMean {candidate.score_lead:.4f} scoreStdev {candidate.score_stdev:.4f}"
+            f" scoreLead {candidate.score_lead:.4f}")  # fmt: skip
+
+
+def root_info(search, g: int, color: int) -> dict:
+    """KataGo's ``rootInfo`` of game ``g``'s search, for the analysed ``color``."""
+    result = search.result(g)
+    info = {"visits": result.root_visits, "utility": root_utility(search, g), "winrate": (result.value + 1) / 2}
+    if result.score is not None:
+        stdev = search.root_score_stdev(g)
+        info.update(scoreMean=result.score, scoreStdev=stdev, scoreLead=result.score)
+    info["currentPlayer"] = "B" if color == BLACK else "W"
+    return info
 
 
 def json_line(found: list[Candidate], size: int, root_visits: int, root_winrate: float,
-              ownership: np.ndarray | None = None, root_score: float | None = None) -> str:  # fmt: skip
+              ownership: np.ndarray | None = None, root_score: float | None = None,
+              extras: Extras | None = None) -> str:  # fmt: skip
     """``dosaku-analyze``: one JSON object per line, fields named as KataGo's analysis engine names them."""
     root = {"visits": root_visits, "winrate": round(root_winrate, 6)}
     if root_score is not None:
         root["scoreLead"] = round(root_score, 4)
+    if extras is not None and extras.root is not None:
+        root = {k: round(v, 6) if isinstance(v, float) else v for k, v in extras.root.items()}
     moves = []
     for c in found:
         info = {"move": flat_to_gtp(c.move, size), "visits": c.visits, "winrate": round(c.winrate, 6)}
         if c.score_lead is not None:
             info["scoreLead"] = round(c.score_lead, 4)
+            info["scoreStdev"] = round(c.score_stdev, 4)
         info.update(prior=round(c.prior, 6), lcb=round(c.lcb, 6), order=c.order,
                     pv=[flat_to_gtp(m, size) for m in c.pv])  # fmt: skip
+        if extras is not None and extras.moves_ownership is not None and c.move in extras.moves_ownership:
+            info["ownership"] = [round(float(v), 4) for v in extras.moves_ownership[c.move]]
         moves.append(info)
     record = {"rootInfo": root, "moveInfos": moves}
     if ownership is not None:
         record["ownership"] = [round(float(v), 4) for v in ownership]
+    if extras is not None and extras.ownership_stdev is not None:
+        record["ownershipStdev"] = [round(float(v), 4) for v in extras.ownership_stdev]
     return json.dumps(record, separators=(",", ":"))
 
 
@@ -216,22 +255,49 @@ class AnalysisSession:
         self.clock, self.chunk = clock, chunk
         self.next_emit = clock() + request.interval_cs / 100
         self.lines = 0
+        self._moves_ownership: dict[int, np.ndarray] = {}  # each candidate's, once computed (positions do not change)
+        self.sign = 1.0 if game.to_play == BLACK else -1.0  # black's view to the analysed player's
+
+    def bans(self) -> np.ndarray | None:
+        """The search's ban table for this request's avoid/allow (``MCTSPlayer.banned_until``)."""
+        return ban_table(self.request.bans, self.game.size * self.game.size + 1)
 
     def line(self) -> str:
         """The current analysis, formatted."""
         search, size, request = self.player.search, self.game.size, self.request
-        found = candidates(search, request)
-        ownership = None
+        found = candidates(search, 0, request.min_moves, request.max_moves, request.pv_length)
+        if request.fmt == "lz":
+            return lz_line(found, size)
+        extras = self.extras(found)
+        if request.fmt == "kata":
+            return kata_line(found, size, request=request, extras=extras)
+        result = search.result(0)
+        return json_line(found, size, result.root_visits, (result.value + 1) / 2, extras.ownership, result.score,
+                         extras)  # fmt: skip
+
+    def extras(self, found: list[Candidate]) -> Extras:
+        """The request's extras (see the module docstring), None where not asked or not known."""
+        request, extras = self.request, Extras()
+        if request.root_info:
+            extras.root = root_info(self.player.search, 0, self.game.to_play)
         if request.ownership and self.ownership_source is not None:
             if self._ownership is None:
                 self._ownership = self.ownership_source()
-            ownership = self._ownership
-        if request.fmt == "lz":
-            return lz_line(found, size)
-        if request.fmt == "kata":
-            return kata_line(found, size, ownership)
-        result = search.result(0)
-        return json_line(found, size, result.root_visits, (result.value + 1) / 2, ownership, result.score)
+            extras.ownership = self._ownership
+        if request.moves_ownership or request.ownership_stdev:
+            wanted = [c.move for c in found if request.moves_ownership or c.visits > 0]
+            missing = [m for m in wanted if m not in self._moves_ownership]
+            owned = candidate_ownership(getattr(self.player, "evaluator", None), self.game, missing)
+            if owned is not None:
+                self._moves_ownership.update(zip(missing, self.sign * owned, strict=True))
+            if all(m in self._moves_ownership for m in wanted):  # no head: nothing is shown
+                if request.moves_ownership:
+                    extras.moves_ownership = {m: self._moves_ownership[m] for m in wanted}
+                visited = [c for c in found if c.visits > 0]
+                if request.ownership_stdev and visited:
+                    table = np.stack([self._moves_ownership[c.move] for c in visited])
+                    extras.ownership_stdev = ownership_spread(table, np.array([c.visits for c in visited]))[1]
+        return extras
 
     def maybe_emit(self, emit: Callable[[str], None], force: bool = False) -> None:
         """Emit a line if the interval has passed (or ``force``) and the search has visits."""

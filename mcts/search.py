@@ -182,6 +182,12 @@ class BatchedSearch:
         self.root_moves[g] = list(game.moves)
         self.root_setup[g] = (list(game.setup), game.komi)
 
+    def forget(self, g: int) -> None:
+        """Start game ``g``'s next search afresh: no tree kept for reuse (an analysis
+        engine's queries are independent, each with its own visit budget)."""
+        self.trees.clear(g)
+        self.root_moves[g] = None
+
     def restrict_moves(self, g: int, banned_until: np.ndarray | None) -> None:
         """KataGo's ``avoid``/``allow`` for game ``g``: ``banned_until`` int ``[2, N*N+1]``
         (black's row, white's) holds, per action, the ply from the root below which the
@@ -192,8 +198,7 @@ class BatchedSearch:
             new[:] = banned_until
         if not np.array_equal(self.leaves.banned_until[g], new):
             self.leaves.banned_until[g] = new
-            self.trees.clear(g)
-            self.root_moves[g] = None
+            self.forget(g)
 
     def _alternates(self, g: int, game: GameState) -> bool:
         """Whether the tree's edges describe ``game``: each move since the last search

@@ -22,9 +22,10 @@ import threading
 import numpy as np
 import pytest
 
+from analysis.moves import candidates, lower_confidence_bound
 from engine.coords import gtp_to_flat
 from engine.game import BLACK, WHITE, GameState
-from gtp.analysis import AnalysisRequest, candidates, lower_confidence_bound, parse_request
+from gtp.analysis import AnalysisRequest, parse_request
 from gtp.arguments import parse_color, parse_int
 from gtp.build import build_engine
 from gtp.engine import GTPEngine
@@ -160,10 +161,13 @@ def test_maxmoves_minmoves_and_the_colour_are_obeyed():
 def test_bad_analysis_arguments_are_syntax_errors_and_random_players_cannot_analyse():
     engine = search_engine()
     for bad in ("lz-analyze 10 interval", "lz-analyze 10 frobnicate 3", "kata-analyze b -5",
-                "kata-analyze ownership maybe", "lz-analyze b 10 maxmoves 0", "lz-analyze 10 ownership true",
-                "kata-analyze b 10 avoid b d4"):  # fmt: skip
+                "kata-analyze ownership maybe", "lz-analyze b 10 maxmoves 0", "kata-analyze rootInfo yes",
+                "kata-analyze b 10 avoid b d4", "kata-analyze b 10 avoid b z9 1", "kata-analyze avoid b d4 -1",
+                "kata-analyze allow b d4 1 allow w d4 1", "kata-analyze allow b d4 1 avoid w e5 1"):  # fmt: skip
         assert engine.handle_line(bad).startswith("? syntax error"), bad
-    assert stream(engine, "lz-analyze 10 avoid b d4,e5 3 allow w c3 1") != []  # accepted, ignored
+    # Every format takes KataGo's keys; Leela's line has no place for their fields.
+    lines = stream(engine, "lz-analyze 10 ownership true rootInfo true pvVisits true avoid b d4,e5 3 avoid w c3 1")
+    assert lines and not any(word in lines[0] for word in ("ownership", "rootInfo", "pvVisits"))
     random_engine = build_engine(RandomPlayer(1), size=7, log=io.StringIO())
     assert random_engine.handle_line("lz-analyze 10").startswith("? analysis needs a search player")
 
@@ -233,7 +237,7 @@ def test_candidates_rank_visited_moves_first():
     engine = search_engine()
     engine.handle_line("play b d4")
     stream(engine, "lz-analyze 1")
-    found = candidates(engine.player.search, AnalysisRequest("lz", min_moves=60))
+    found = candidates(engine.player.search, min_moves=60)
     visits = [c.visits for c in found]
     assert visits == sorted(visits, reverse=True)
     assert len({c.move for c in found}) == len(found) == 49  # 48 points and pass: all legal moves

@@ -4,7 +4,9 @@ circle anywhere and each package's rules:
 
 * ``engine`` imports nothing of ours but itself;
 * ``mcts`` never imports ``nets`` or torch (a network reaches the search as an evaluator);
-* ``gtp`` builds on ``engine`` and ``mcts`` only, and its engine knows nothing of its
+* ``analysis`` (what a search shows, and the JSON analysis engine) builds on ``engine``
+  and ``mcts`` only;
+* ``gtp`` builds on ``engine``, ``mcts`` and ``analysis`` only, and its engine knows nothing of its
   extensions (they register on it; ``gtp.build`` installs them);
 * Ray stays in ``selfplay`` (and the tournament runner's workers), pygame in ``gui``.
 
@@ -22,7 +24,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RAY_ALLOWED = ("selfplay", "arena.tournament_runner")  # the tournament runs its games on Ray workers
 PYGAME_ALLOWED = ("gui",)
-GTP_MAY_IMPORT = ("gtp", "engine", "mcts")
+GTP_MAY_IMPORT = ("gtp", "analysis", "engine", "mcts")
+ANALYSIS_MAY_IMPORT = ("analysis", "engine", "mcts")
 GTP_ENGINE_CORE = ("gtp.protocol", "gtp.arguments", "gtp.engine", "gtp.time_control")
 
 
@@ -206,6 +209,12 @@ def test_gtp_builds_on_the_rules_and_the_search_only():
         if in_package(module, ("gtp",)):
             assert all(in_package(t, GTP_MAY_IMPORT) for t in GRAPH[module]), (module, GRAPH[module])
             assert "torch" not in EXTERNAL[module], module
+
+
+def test_analysis_builds_on_the_rules_and_the_search_only():
+    for module in GRAPH:
+        if in_package(module, ("analysis",)):
+            assert all(in_package(t, ANALYSIS_MAY_IMPORT) for t in GRAPH[module]), (module, GRAPH[module])
 
 
 def test_the_gtp_engine_knows_nothing_of_its_extensions():

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 import torch
 
+from analysis.moves import candidates
 from cli.text_game import TextGame
 from engine import rules
 from engine.coords import flat_to_gtp, gtp_to_flat
 from engine.diagram import diagram, game_from_diagram
 from engine.game import BLACK, WHITE, GameState, owner_signs
-from gtp.analysis import AnalysisRequest, candidates
 from gtp.build import build_engine
 from gtp.engine import GTPEngine
 from gui.game_text import win_rate_sentence
@@ -379,7 +379,7 @@ def test_kata_analyze_reports_the_score_lead_of_a_score_head_and_nothing_without
         leads = [float(x) for x in re.findall(r"scoreLead (\S+)", line)]
         means = [float(x) for x in re.findall(r"scoreMean (\S+)", line)]
         assert len(leads) == line.count("info move") > 3 and leads == means
-        found = candidates(engine.player.search, AnalysisRequest("kata"))
+        found = candidates(engine.player.search)
         t = engine.player.search.trees
         for candidate, shown in zip(found, leads, strict=True):
             child = t.children[0, ROOT, candidate.move]

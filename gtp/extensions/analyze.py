@@ -8,7 +8,7 @@ from functools import partial
 
 from engine.game import BLACK
 from gtp.analysis import FORMATS, AnalysisSession, parse_request
-from gtp.arguments import parse_color, parse_int
+from gtp.arguments import parse_color, parse_int, parse_vertex
 from gtp.engine import GTPEngine
 from gtp.protocol import SYNTAX_ERROR, GTPCommandError, Streamed
 from gtp.status import player_ownership
@@ -29,7 +29,7 @@ def _session(engine: GTPEngine, fmt: str, args: list[str]) -> tuple[AnalysisSess
     if trained != engine.size:  # say so now: once the answer has begun, it cannot be an error
         raise GTPCommandError(f"the network plays {trained}x{trained}, not {engine.size}x{engine.size}")
     try:
-        request = parse_request(fmt, args, parse_color, parse_int)
+        request = parse_request(fmt, args, parse_color, parse_int, lambda text: parse_vertex(text, engine.size))
     except ValueError as err:
         raise GTPCommandError(f"{SYNTAX_ERROR} ({err})") from None
     color = request.color or engine.game.to_play
@@ -46,10 +46,19 @@ def _session(engine: GTPEngine, fmt: str, args: list[str]) -> tuple[AnalysisSess
     return session, color
 
 
+def _banned(engine: GTPEngine, session: AnalysisSession, search):
+    """Run ``search`` under the session's avoid/allow: they hold for this command only."""
+    engine.player.banned_until = session.bans()
+    try:
+        return search()
+    finally:
+        engine.player.banned_until = None
+
+
 def analyze(engine: GTPEngine, fmt: str, args: list[str]) -> Streamed:
     """``lz-analyze``/``kata-analyze``/``dosaku-analyze``: lines until the next command."""
     session, _ = _session(engine, fmt, args)
-    return Streamed(session.run)
+    return Streamed(lambda emit, interrupted: _banned(engine, session, partial(session.run, emit, interrupted)))
 
 
 def genmove_analyze(engine: GTPEngine, fmt: str, args: list[str]) -> Streamed:
@@ -57,7 +66,7 @@ def genmove_analyze(engine: GTPEngine, fmt: str, args: list[str]) -> Streamed:
     session, color = _session(engine, fmt, args)
 
     def run(emit, interrupted) -> str:  # a genmove is not interrupted by the next command
-        move = engine.genmove_and_play(color, watch=session.watcher(emit))
+        move = _banned(engine, session, partial(engine.genmove_and_play, color, watch=session.watcher(emit)))
         return f"play {engine.move_text(move)}"
 
     return Streamed(run)
