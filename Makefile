@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n auto --dist loadfile
 # package (a new */__init__.py) needs the install made again, as a changed pyproject.toml does.
 PACKAGES := $(wildcard */__init__.py)
 
-.PHONY: play test install install-dev js-clients bench clean
+.PHONY: play test install install-dev js-clients py-clients bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -48,11 +48,16 @@ js-clients:
 		echo "npm not found: the real-client tests will skip (apt-get install nodejs npm)"; \
 	fi
 
-test: install-dev js-clients
+# KaTrain's engine client (tests/katrain_client.py): its wheel alone, without Kivy.
+py-clients: install-dev
+	@test -f tests/py_clients/katrain-1.20.0-py3-none-any.whl || $(BIN)/python -m pip download --no-deps \
+		katrain==1.20.0 -d tests/py_clients -q || echo "pip download failed: the KaTrain client test will skip"
+
+test: install-dev js-clients py-clients
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/dosaku bench engine
 
 clean:
-	rm -rf $(VENV) build *.egg-info $(JS_DIR)/node_modules
+	rm -rf $(VENV) build *.egg-info $(JS_DIR)/node_modules tests/py_clients
