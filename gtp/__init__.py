@@ -16,5 +16,6 @@ Server side, from the wire up:
 Client side: ``client`` (``GTPClient`` and its ``GTPClientError`` family) and ``player``
 (``GTPPlayer``: any GTP engine as a player for ``arena``'s matches).
 
-Builds on ``engine`` and ``mcts`` only: a network reaches it as a player's evaluator.
+Builds on ``engine``, ``mcts`` and ``analysis`` (the candidates an analysis shows,
+whatever the protocol) only: a network reaches it as a player's evaluator.
 """
