@@ -456,17 +456,19 @@ def backup_scored(tree, utility_on, g, node, value, score, utility):
     """``backup`` of ``value``, with ``score`` (points) and, when ``utility_on``, ``utility``
     (all for the player who moved into ``node``) beside it; the value's sums are
     ``backup``'s exactly."""
+    parent, visits, virtual = tree.parent, tree.visits, tree.virtual
+    value_sum, score_sum, utility_sum = tree.value_sum, tree.score_sum, tree.utility_sum
     while node != NO_PARENT:
-        tree.value_sum[g, node] += value
-        tree.score_sum[g, node] += score
+        value_sum[g, node] += value
+        score_sum[g, node] += score
         if utility_on:
-            tree.utility_sum[g, node] += utility
-        tree.visits[g, node] += 1
-        tree.virtual[g, node] -= 1
+            utility_sum[g, node] += utility
+        visits[g, node] += 1
+        virtual[g, node] -= 1
         value = -value
         score = -score
         utility = -utility
-        node = tree.parent[g, node]
+        node = parent[g, node]
 
 
 @njit(cache=True, inline="always")
@@ -478,9 +480,10 @@ def score_utility(value, score, params):
 @njit(cache=True, error_model="numpy", inline="always")
 def release(tree, g, node):
     """Take back one visit in flight from ``node`` up to the root (an abandoned path)."""
+    parent, virtual = tree.parent, tree.virtual
     while node != NO_PARENT:
-        tree.virtual[g, node] -= 1
-        node = tree.parent[g, node]
+        virtual[g, node] -= 1
+        node = parent[g, node]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -551,6 +554,7 @@ def gather_leaves(
     games = root_states.shape[0]
     per_game = int(params[P_LEAVES_PER_GAME])
     use_gumbel = params[P_GUMBEL] > 0.0
+    node_count, status, virtual = tree.node_count, tree.status, tree.virtual
     path = np.empty(tree.parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
     tried = np.empty(tree.prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
@@ -564,15 +568,15 @@ def gather_leaves(
         for _ in range(per_game):
             if done[g] + pending[g] >= target[g] or rows >= leaves.features.shape[0]:
                 break
-            if tree.node_count[g] == 0:
+            if node_count[g] == 0:
                 # The root itself waits for its evaluation: nothing else can be chosen yet.
                 rows = _start_root(tree, g, root_states[g], komi[g], params, scratch_state, scratch_history, leaves,
                                    keep_positions, rows)  # fmt: skip
                 pending[g] += 1
                 break
-            if tree.status[g, ROOT] == NEW:
+            if status[g, ROOT] == NEW:
                 break
-            if use_gumbel and tree.virtual[g, ROOT] > 0 and _halving_phase_in_flight(tree, g, schedule):
+            if use_gumbel and virtual[g, ROOT] > 0 and _halving_phase_in_flight(tree, g, schedule):
                 break
             reached, node, depth = _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits_ready,
                                             work, tried, path)  # fmt: skip
@@ -613,44 +617,46 @@ def _halving_phase_in_flight(tree, g, schedule):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _choose(tree, g, node, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried):
-    """The action selection takes at ``node``: Gumbel's at the root and inside the tree,
-    or PUCT; all of them maximise the utility (the value without a score utility)."""
-    if params[P_GUMBEL] > 0.0:
-        if node == ROOT:
-            return select_gumbel_root(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum,
-                                      tree.raw_utility, g, params, gumbel_score, considered, schedule, work)  # fmt: skip
-        return select_gumbel_interior(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum,
-                                      tree.raw_utility, g, node, params, logits, logits_ready, work, tried)  # fmt: skip
-    return select_puct(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum, g, node, params)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
 def _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried, path):
     """The descent: walk game ``g``'s tree down from the root, one visit in flight on
     each node passed, noting the actions in ``path``, until an action never tried
     (``REACHED_NEW_LEAF``), a node waiting for its evaluation (``REACHED_WAITING``:
     the visits in flight are taken back) or a terminal node (``REACHED_TERMINAL``:
     its score backed up). Returns how it ended, the last node reached and the
-    number of actions in ``path``."""
+    number of actions in ``path``.
+
+    Selection is Gumbel's at the root and inside the tree, or PUCT; all of them
+    maximise the utility (the value itself without a score utility).
+    """
+    # Arrays taken out of the tuple once: each access of a field is a reference count.
+    children, prior, visits, virtual, status = tree.children, tree.prior, tree.visits, tree.virtual, tree.status
+    utility_sum, raw_utility = tree.utility_sum, tree.raw_utility
+    use_gumbel = params[P_GUMBEL] > 0.0
     node = ROOT
-    tree.virtual[g, node] += 1
+    virtual[g, node] += 1
     depth = 0
     while True:
-        a = _choose(tree, g, node, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried)
+        if use_gumbel and node == ROOT:
+            a = select_gumbel_root(children, prior, visits, virtual, utility_sum, raw_utility, g, params, gumbel_score,
+                                   considered, schedule, work)  # fmt: skip
+        elif use_gumbel:
+            a = select_gumbel_interior(children, prior, visits, virtual, utility_sum, raw_utility, g, node, params,
+                                       logits, logits_ready, work, tried)  # fmt: skip
+        else:
+            a = select_puct(children, prior, visits, virtual, utility_sum, g, node, params)
         path[depth] = a
         depth += 1
-        child = tree.children[g, node, a]
+        child = children[g, node, a]
         if child == UNVISITED:
             return REACHED_NEW_LEAF, node, depth
-        if tree.status[g, child] == NEW:
+        if status[g, child] == NEW:
             release(tree, g, node)
             return REACHED_WAITING, node, depth
-        tree.virtual[g, child] += 1
+        virtual[g, child] += 1
         node = child
-        if tree.status[g, node] == TERMINAL:
+        if status[g, node] == TERMINAL:
             backup_scored(tree, params[P_UTILITY_ON] > 0.0, g, node, -tree.raw_value[g, node], -tree.raw_score[g, node],
-                          -tree.raw_utility[g, node])  # fmt: skip
+                          -raw_utility[g, node])  # fmt: skip
             return REACHED_TERMINAL, node, depth
 
 
@@ -737,13 +743,16 @@ def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, 
     roots expanded (the search's two questions after a round, answered here
     rather than by array operations in Python).
     """
-    actions = tree.prior.shape[2]
+    prior, raw_value, raw_score, raw_utility, status = (
+        tree.prior, tree.raw_value, tree.raw_score, tree.raw_utility, tree.status
+    )
+    actions = prior.shape[2]
     utility_on = params[P_UTILITY_ON] > 0.0
-    legal = leaves.legal
+    legal, leaf_game, leaf_node, leaf_parent = leaves.legal, leaves.game, leaves.node, leaves.parent
     roots = 0
     for r in range(rows):
-        g = leaves.game[r]
-        node = leaves.node[r]
+        g = leaf_game[r]
+        node = leaf_node[r]
         value = float(values[r])
         score = float(scores[r])
         utility = score_utility(value, score, params) if utility_on else value
@@ -756,22 +765,22 @@ def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, 
                     count += 1
             for a in range(actions):
                 if not legal[r, a]:
-                    tree.prior[g, node, a] = ILLEGAL
+                    prior[g, node, a] = ILLEGAL
                 elif total > 0.0:
-                    tree.prior[g, node, a] = max(float(priors[r, a]), 0.0) / total
+                    prior[g, node, a] = max(float(priors[r, a]), 0.0) / total
                 else:
-                    tree.prior[g, node, a] = 1.0 / count
-            tree.raw_value[g, node] = value
-            tree.raw_score[g, node] = score
+                    prior[g, node, a] = 1.0 / count
+            raw_value[g, node] = value
+            raw_score[g, node] = score
             if utility_on:
-                tree.raw_utility[g, node] = utility
-            tree.status[g, node] = EXPANDED
+                raw_utility[g, node] = utility
+            status[g, node] = EXPANDED
             logits_ready[g, node] = False
             if node == ROOT:
                 roots += 1
             backup_scored(tree, utility_on, g, node, -value, -score, -utility)
         else:
-            backup_scored(tree, utility_on, g, leaves.parent[r], value, score, utility)
+            backup_scored(tree, utility_on, g, leaf_parent[r], value, score, utility)
         pending[g] -= 1
         done[g] += 1
     short = 0
@@ -862,9 +871,10 @@ def compact_subtree(tree, g, new_root, order, remap):
     ``order``/``remap`` are scratch of length T. Nodes whose evaluation is pending
     cannot be kept and are dropped.
     """
-    children = tree.children
-    status = tree.status
-    count = tree.node_count[g]
+    # Arrays taken out of the tuple once: each access of a field is a reference count.
+    (node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status, score_sum, raw_score,
+     utility_sum, raw_utility) = tree  # fmt: skip
+    count = node_count[g]
     for i in range(count):
         remap[i] = -1
     # Find the subtree (breadth-first), marking its nodes.
@@ -890,20 +900,20 @@ def compact_subtree(tree, g, new_root, order, remap):
         new = remap[old]
         if new < 0:
             continue
-        tree.parent[g, new] = NO_PARENT if old == new_root else remap[tree.parent[g, old]]
-        tree.action[g, new] = tree.action[g, old]
-        tree.visits[g, new] = tree.visits[g, old]
-        tree.virtual[g, new] = 0
-        tree.value_sum[g, new] = tree.value_sum[g, old]
-        tree.raw_value[g, new] = tree.raw_value[g, old]
-        tree.score_sum[g, new] = tree.score_sum[g, old]
-        tree.raw_score[g, new] = tree.raw_score[g, old]
+        parent[g, new] = NO_PARENT if old == new_root else remap[parent[g, old]]
+        action[g, new] = action[g, old]
+        visits[g, new] = visits[g, old]
+        virtual[g, new] = 0
+        value_sum[g, new] = value_sum[g, old]
+        raw_value[g, new] = raw_value[g, old]
+        score_sum[g, new] = score_sum[g, old]
+        raw_score[g, new] = raw_score[g, old]
         # Aliases of value_sum/raw_value when the utility is off: the same copy again.
-        tree.utility_sum[g, new] = tree.utility_sum[g, old]
-        tree.raw_utility[g, new] = tree.raw_utility[g, old]
+        utility_sum[g, new] = utility_sum[g, old]
+        raw_utility[g, new] = raw_utility[g, old]
         status[g, new] = status[g, old]
         for a in range(children.shape[2]):
             c = children[g, old, a]
             children[g, new, a] = remap[c] if c != UNVISITED and remap[c] >= 0 else UNVISITED
-            tree.prior[g, new, a] = tree.prior[g, old, a]
-    tree.node_count[g] = kept
+            prior[g, new, a] = prior[g, old, a]
+    node_count[g] = kept
