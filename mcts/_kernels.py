@@ -554,7 +554,8 @@ def gather_leaves(
     games = root_states.shape[0]
     per_game = int(params[P_LEAVES_PER_GAME])
     use_gumbel = params[P_GUMBEL] > 0.0
-    node_count, status, virtual = tree.node_count, tree.status, tree.virtual
+    # Arrays taken out of the tuple once: each access of a field is a reference count.
+    node_count, status, visits, virtual = tree.node_count, tree.status, tree.visits, tree.virtual
     path = np.empty(tree.parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
     tried = np.empty(tree.prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
@@ -576,7 +577,7 @@ def gather_leaves(
                 break
             if status[g, ROOT] == NEW:
                 break
-            if use_gumbel and virtual[g, ROOT] > 0 and _halving_phase_in_flight(tree, g, schedule):
+            if use_gumbel and virtual[g, ROOT] > 0 and _halving_phase_in_flight(visits, virtual, g, schedule):
                 break
             reached, node, depth = _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits_ready,
                                             work, tried, path)  # fmt: skip
@@ -606,13 +607,13 @@ def _start_root(tree, g, root_state, komi, params, state, history, leaves, keep_
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _halving_phase_in_flight(tree, g, schedule):
+def _halving_phase_in_flight(visits, virtual, g, schedule):
     """Whether the next simulation of game ``g``'s Gumbel root belongs to a later phase of
     sequential halving than one still in flight: halving compares arms after each
     phase, so the next phase must wait for this one's results."""
     last = schedule.shape[1] - 1
-    starting = min(tree.visits[g, ROOT] + tree.virtual[g, ROOT] - 1, last)
-    oldest_in_flight = min(tree.visits[g, ROOT] - 1, last)
+    starting = min(visits[g, ROOT] + virtual[g, ROOT] - 1, last)
+    oldest_in_flight = min(visits[g, ROOT] - 1, last)
     return schedule[g, starting] != schedule[g, oldest_in_flight]
 
 
