@@ -744,9 +744,8 @@ def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, 
     roots expanded (the search's two questions after a round, answered here
     rather than by array operations in Python).
     """
-    prior, raw_value, raw_score, raw_utility, status = (
-        tree.prior, tree.raw_value, tree.raw_score, tree.raw_utility, tree.status
-    )
+    prior, raw_value, raw_score, status = tree.prior, tree.raw_value, tree.raw_score, tree.status
+    raw_utility = tree.raw_utility
     actions = prior.shape[2]
     utility_on = params[P_UTILITY_ON] > 0.0
     legal, leaf_game, leaf_node, leaf_parent = leaves.legal, leaves.game, leaves.node, leaves.parent
