@@ -89,8 +89,9 @@ def state_length(size):
 def board_arrays(state):
     """The board sections of ``state``, named as KataGo's board arrays: ``colors``,
     ``chain_head``, ``next_in_chain``, ``num_stones`` and ``num_liberties`` (the last
-    two read at a chain's head). Slices are views: nothing is copied, and writes
-    through them write the state."""
+    two read at a chain's head). They are views (``section_view``): nothing is
+    copied, writes through them write the state, and making them costs nothing. For
+    kernels only: a view holds no reference, so it is never handed back to Python."""
     cells = padded_cells(state[META_SIZE])
     return (
         section_view(state, META_LENGTH, cells),

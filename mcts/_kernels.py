@@ -456,18 +456,21 @@ def backup_scored(tree, utility_on, g, node, value, score, utility):
     """``backup`` of ``value``, with ``score`` (points) and, when ``utility_on``, ``utility``
     (all for the player who moved into ``node``) beside it; the value's sums are
     ``backup``'s exactly."""
+    parent, visits, virtual = tree.parent, tree.visits, tree.virtual
+    value_sum, score_sum, utility_sum = tree.value_sum, tree.score_sum, tree.utility_sum
+    score_sq_sum = tree.score_sq_sum
     while node != NO_PARENT:
-        tree.value_sum[g, node] += value
-        tree.score_sum[g, node] += score
-        tree.score_sq_sum[g, node] += score * score
+        value_sum[g, node] += value
+        score_sum[g, node] += score
+        score_sq_sum[g, node] += score * score
         if utility_on:
-            tree.utility_sum[g, node] += utility
-        tree.visits[g, node] += 1
-        tree.virtual[g, node] -= 1
+            utility_sum[g, node] += utility
+        visits[g, node] += 1
+        virtual[g, node] -= 1
         value = -value
         score = -score
         utility = -utility
-        node = tree.parent[g, node]
+        node = parent[g, node]
 
 
 @njit(cache=True, inline="always")
@@ -479,9 +482,10 @@ def score_utility(value, score, params):
 @njit(cache=True, error_model="numpy", inline="always")
 def release(tree, g, node):
     """Take back one visit in flight from ``node`` up to the root (an abandoned path)."""
+    parent, virtual = tree.parent, tree.virtual
     while node != NO_PARENT:
-        tree.virtual[g, node] -= 1
-        node = tree.parent[g, node]
+        virtual[g, node] -= 1
+        node = parent[g, node]
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -553,6 +557,8 @@ def gather_leaves(
     games = root_states.shape[0]
     per_game = int(params[P_LEAVES_PER_GAME])
     use_gumbel = params[P_GUMBEL] > 0.0
+    # Arrays taken out of the tuple once: each access of a field is a reference count.
+    node_count, status, visits, virtual = tree.node_count, tree.status, tree.visits, tree.virtual
     path = np.empty(tree.parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
     tried = np.empty(tree.prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
@@ -566,15 +572,15 @@ def gather_leaves(
         for _ in range(per_game):
             if done[g] + pending[g] >= target[g] or rows >= leaves.features.shape[0]:
                 break
-            if tree.node_count[g] == 0:
+            if node_count[g] == 0:
                 # The root itself waits for its evaluation: nothing else can be chosen yet.
                 rows = _start_root(tree, g, root_states[g], komi[g], params, scratch_state, scratch_history, leaves,
                                    keep_positions, rows)  # fmt: skip
                 pending[g] += 1
                 break
-            if tree.status[g, ROOT] == NEW:
+            if status[g, ROOT] == NEW:
                 break
-            if use_gumbel and tree.virtual[g, ROOT] > 0 and _halving_phase_in_flight(tree, g, schedule):
+            if use_gumbel and virtual[g, ROOT] > 0 and _halving_phase_in_flight(visits, virtual, g, schedule):
                 break
             reached, node, depth = _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits_ready,
                                             work, tried, path)  # fmt: skip
@@ -605,27 +611,14 @@ def _start_root(tree, g, root_state, komi, params, state, history, leaves, keep_
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _halving_phase_in_flight(tree, g, schedule):
+def _halving_phase_in_flight(visits, virtual, g, schedule):
     """Whether the next simulation of game ``g``'s Gumbel root belongs to a later phase of
     sequential halving than one still in flight: halving compares arms after each
     phase, so the next phase must wait for this one's results."""
     last = schedule.shape[1] - 1
-    starting = min(tree.visits[g, ROOT] + tree.virtual[g, ROOT] - 1, last)
-    oldest_in_flight = min(tree.visits[g, ROOT] - 1, last)
+    starting = min(visits[g, ROOT] + virtual[g, ROOT] - 1, last)
+    oldest_in_flight = min(visits[g, ROOT] - 1, last)
     return schedule[g, starting] != schedule[g, oldest_in_flight]
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _choose(tree, g, node, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried):
-    """The action selection takes at ``node``: Gumbel's at the root and inside the tree,
-    or PUCT; all of them maximise the utility (the value without a score utility)."""
-    if params[P_GUMBEL] > 0.0:
-        if node == ROOT:
-            return select_gumbel_root(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum,
-                                      tree.raw_utility, g, params, gumbel_score, considered, schedule, work)  # fmt: skip
-        return select_gumbel_interior(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum,
-                                      tree.raw_utility, g, node, params, logits, logits_ready, work, tried)  # fmt: skip
-    return select_puct(tree.children, tree.prior, tree.visits, tree.virtual, tree.utility_sum, g, node, params)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -635,25 +628,40 @@ def _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits
     (``REACHED_NEW_LEAF``), a node waiting for its evaluation (``REACHED_WAITING``:
     the visits in flight are taken back) or a terminal node (``REACHED_TERMINAL``:
     its score backed up). Returns how it ended, the last node reached and the
-    number of actions in ``path``."""
+    number of actions in ``path``.
+
+    Selection is Gumbel's at the root and inside the tree, or PUCT; all of them
+    maximise the utility (the value itself without a score utility).
+    """
+    # Arrays taken out of the tuple once: each access of a field is a reference count.
+    children, prior, visits, virtual, status = tree.children, tree.prior, tree.visits, tree.virtual, tree.status
+    utility_sum, raw_utility = tree.utility_sum, tree.raw_utility
+    use_gumbel = params[P_GUMBEL] > 0.0
     node = ROOT
-    tree.virtual[g, node] += 1
+    virtual[g, node] += 1
     depth = 0
     while True:
-        a = _choose(tree, g, node, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried)
+        if use_gumbel and node == ROOT:
+            a = select_gumbel_root(children, prior, visits, virtual, utility_sum, raw_utility, g, params, gumbel_score,
+                                   considered, schedule, work)  # fmt: skip
+        elif use_gumbel:
+            a = select_gumbel_interior(children, prior, visits, virtual, utility_sum, raw_utility, g, node, params,
+                                       logits, logits_ready, work, tried)  # fmt: skip
+        else:
+            a = select_puct(children, prior, visits, virtual, utility_sum, g, node, params)
         path[depth] = a
         depth += 1
-        child = tree.children[g, node, a]
+        child = children[g, node, a]
         if child == UNVISITED:
             return REACHED_NEW_LEAF, node, depth
-        if tree.status[g, child] == NEW:
+        if status[g, child] == NEW:
             release(tree, g, node)
             return REACHED_WAITING, node, depth
-        tree.virtual[g, child] += 1
+        virtual[g, child] += 1
         node = child
-        if tree.status[g, node] == TERMINAL:
+        if status[g, node] == TERMINAL:
             backup_scored(tree, params[P_UTILITY_ON] > 0.0, g, node, -tree.raw_value[g, node], -tree.raw_score[g, node],
-                          -tree.raw_utility[g, node])  # fmt: skip
+                          -raw_utility[g, node])  # fmt: skip
             return REACHED_TERMINAL, node, depth
 
 
@@ -760,13 +768,15 @@ def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, 
     roots expanded (the search's two questions after a round, answered here
     rather than by array operations in Python).
     """
-    actions = tree.prior.shape[2]
+    prior, raw_value, raw_score, status = tree.prior, tree.raw_value, tree.raw_score, tree.status
+    raw_utility = tree.raw_utility
+    actions = prior.shape[2]
     utility_on = params[P_UTILITY_ON] > 0.0
-    legal = leaves.legal
+    legal, leaf_game, leaf_node, leaf_parent = leaves.legal, leaves.game, leaves.node, leaves.parent
     roots = 0
     for r in range(rows):
-        g = leaves.game[r]
-        node = leaves.node[r]
+        g = leaf_game[r]
+        node = leaf_node[r]
         value = float(values[r])
         score = float(scores[r])
         utility = score_utility(value, score, params) if utility_on else value
@@ -779,22 +789,22 @@ def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, 
                     count += 1
             for a in range(actions):
                 if not legal[r, a]:
-                    tree.prior[g, node, a] = ILLEGAL
+                    prior[g, node, a] = ILLEGAL
                 elif total > 0.0:
-                    tree.prior[g, node, a] = max(float(priors[r, a]), 0.0) / total
+                    prior[g, node, a] = max(float(priors[r, a]), 0.0) / total
                 else:
-                    tree.prior[g, node, a] = 1.0 / count
-            tree.raw_value[g, node] = value
-            tree.raw_score[g, node] = score
+                    prior[g, node, a] = 1.0 / count
+            raw_value[g, node] = value
+            raw_score[g, node] = score
             if utility_on:
-                tree.raw_utility[g, node] = utility
-            tree.status[g, node] = EXPANDED
+                raw_utility[g, node] = utility
+            status[g, node] = EXPANDED
             logits_ready[g, node] = False
             if node == ROOT:
                 roots += 1
             backup_scored(tree, utility_on, g, node, -value, -score, -utility)
         else:
-            backup_scored(tree, utility_on, g, leaves.parent[r], value, score, utility)
+            backup_scored(tree, utility_on, g, leaf_parent[r], value, score, utility)
         pending[g] -= 1
         done[g] += 1
     short = 0
@@ -885,9 +895,10 @@ def compact_subtree(tree, g, new_root, order, remap):
     ``order``/``remap`` are scratch of length T. Nodes whose evaluation is pending
     cannot be kept and are dropped.
     """
-    children = tree.children
-    status = tree.status
-    count = tree.node_count[g]
+    # Arrays taken out of the tuple once: each access of a field is a reference count.
+    (node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status, score_sum, raw_score,
+     utility_sum, raw_utility, score_sq_sum) = tree  # fmt: skip
+    count = node_count[g]
     for i in range(count):
         remap[i] = -1
     # Find the subtree (breadth-first), marking its nodes.
@@ -913,21 +924,21 @@ def compact_subtree(tree, g, new_root, order, remap):
         new = remap[old]
         if new < 0:
             continue
-        tree.parent[g, new] = NO_PARENT if old == new_root else remap[tree.parent[g, old]]
-        tree.action[g, new] = tree.action[g, old]
-        tree.visits[g, new] = tree.visits[g, old]
-        tree.virtual[g, new] = 0
-        tree.value_sum[g, new] = tree.value_sum[g, old]
-        tree.raw_value[g, new] = tree.raw_value[g, old]
-        tree.score_sum[g, new] = tree.score_sum[g, old]
-        tree.score_sq_sum[g, new] = tree.score_sq_sum[g, old]
-        tree.raw_score[g, new] = tree.raw_score[g, old]
+        parent[g, new] = NO_PARENT if old == new_root else remap[parent[g, old]]
+        action[g, new] = action[g, old]
+        visits[g, new] = visits[g, old]
+        virtual[g, new] = 0
+        value_sum[g, new] = value_sum[g, old]
+        raw_value[g, new] = raw_value[g, old]
+        score_sum[g, new] = score_sum[g, old]
+        score_sq_sum[g, new] = score_sq_sum[g, old]
+        raw_score[g, new] = raw_score[g, old]
         # Aliases of value_sum/raw_value when the utility is off: the same copy again.
-        tree.utility_sum[g, new] = tree.utility_sum[g, old]
-        tree.raw_utility[g, new] = tree.raw_utility[g, old]
+        utility_sum[g, new] = utility_sum[g, old]
+        raw_utility[g, new] = raw_utility[g, old]
         status[g, new] = status[g, old]
         for a in range(children.shape[2]):
             c = children[g, old, a]
             children[g, new, a] = remap[c] if c != UNVISITED and remap[c] >= 0 else UNVISITED
-            tree.prior[g, new, a] = tree.prior[g, old, a]
-    tree.node_count[g] = kept
+            prior[g, new, a] = prior[g, old, a]
+    node_count[g] = kept
