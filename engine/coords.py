@@ -1,6 +1,6 @@
 """Every conversion between the ways Dosaku names a point on the board.
 
-Conventions (see DESIGN.md):
+Conventions (see docs/DESIGN.md):
 
 * **flat move**: ``0 .. N*N-1`` row-major from the top-left corner, ``PASS = N*N``.
   This is the only encoding used outside the engine (search, network, records).

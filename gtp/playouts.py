@@ -18,44 +18,41 @@ import numpy as np
 from numba import njit
 
 from engine import rules
-from engine.coords import PASS_LOC, padded_cells
+from engine.coords import PASS_LOC, adjacent_offsets, flat_to_padded
 
 
 @njit(cache=True)
 def is_self_atari(state, loc, color):
     """True if ``color`` at empty ``loc`` leaves its chain one liberty or none, capturing nothing."""
-    size = state[rules.META_SIZE]
-    width = size + 1
-    b = rules.META_LENGTH
-    cells = padded_cells(size)
-    head, nxt, libs = b + cells, b + 2 * cells, b + 4 * cells
+    colors, chain_head, next_in_chain, _num_stones, num_liberties = rules.board_arrays(state)
+    offsets = adjacent_offsets(state[rules.META_SIZE])
     other = 3 - color
     found = -1  # the one liberty found so far (padded), -1 for none
     for k in range(4):
-        nb = loc + (-width, -1, 1, width)[k]
-        c = state[b + nb]
+        nb = loc + offsets[k]
+        c = colors[nb]
         if c == rules.EMPTY:
             if found < 0:
                 found = nb
             elif nb != found:
                 return False
         elif c == other:
-            if state[libs + state[head + nb]] == 1:
+            if num_liberties[chain_head[nb]] == 1:
                 return False  # captures: the capture makes liberties
         elif c == color:
-            h = state[head + nb]
-            if state[libs + h] >= 3:
+            h = chain_head[nb]
+            if num_liberties[h] >= 3:
                 return False  # at least two left besides loc
             stone = h
             while True:  # a chain with one or two liberties: find them
                 for j in range(4):
-                    lib = stone + (-width, -1, 1, width)[j]
-                    if lib != loc and state[b + lib] == rules.EMPTY:
+                    lib = stone + offsets[j]
+                    if lib != loc and colors[lib] == rules.EMPTY:
                         if found < 0:
                             found = lib
                         elif lib != found:
                             return False
-                stone = state[nxt + stone]
+                stone = next_in_chain[stone]
                 if stone == h:
                     break
     return True
@@ -67,14 +64,13 @@ def _playout_move(state, history, rng, candidates):
     a self-atari; ``PASS_LOC`` when none is left."""
     size = state[rules.META_SIZE]
     color = state[rules.META_TO_PLAY]
-    b = rules.META_LENGTH
+    colors = rules.board_arrays(state)[0]
     n = 0
-    for row in range(size):
-        for col in range(size):
-            loc = (row + 1) * (size + 1) + col + 1
-            if state[b + loc] == rules.EMPTY:
-                candidates[n] = loc
-                n += 1
+    for move in range(size * size):
+        loc = flat_to_padded(move, size)
+        if colors[loc] == rules.EMPTY:
+            candidates[n] = loc
+            n += 1
     while n > 0:  # rejection sampling without replacement: uniform over the valid moves
         i = rules.random_below(rng, n)
         loc = candidates[i]

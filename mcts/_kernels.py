@@ -440,22 +440,10 @@ def _copy(dst, src, count):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def backup(parent, visits, virtual, value_sum, g, node, value):
-    """Add ``value`` (the point of view of the player who moved into ``node``) up to the
-    root, flipping sides each level, and release one visit in flight on the way."""
-    while node != NO_PARENT:
-        value_sum[g, node] += value
-        visits[g, node] += 1
-        virtual[g, node] -= 1
-        value = -value
-        node = parent[g, node]
-
-
-@njit(cache=True, error_model="numpy", inline="always")
 def backup_scored(tree, utility_on, g, node, value, score, utility):
-    """``backup`` of ``value``, with ``score`` (points) and, when ``utility_on``, ``utility``
-    (all for the player who moved into ``node``) beside it; the value's sums are
-    ``backup``'s exactly."""
+    """Add ``value``, ``score`` (points) and, when ``utility_on``, ``utility`` (all for the
+    player who moved into ``node``) up to the root, flipping sides each level, and
+    release one visit in flight on the way."""
     parent, visits, virtual = tree.parent, tree.visits, tree.virtual
     value_sum, score_sum, utility_sum = tree.value_sum, tree.score_sum, tree.utility_sum
     score_sq_sum = tree.score_sq_sum
