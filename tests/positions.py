@@ -1,4 +1,4 @@
-"""Positions shared by the search, player and evaluator tests."""
+"""Positions shared by the search, player, evaluator and end-of-game (status, final score) tests."""
 
 from __future__ import annotations
 
@@ -19,6 +19,21 @@ CAPTURE_9X9 = """
     . . . X . O . . .
     . . . X . O . . .
 """
+
+
+# The end of a game: black's groups on the left, white's on the right, each with
+# eyes; a black stone at G6 and a white one at B5 have no room to live.
+INTRUDERS = """
+    . X . X O . O . .
+    X X X X O O O O O
+    . X . X O . . O .
+    X X X X O . X O O
+    . O . X O . . . O
+    X X X X O O O O O
+    . X . X O . O . O
+    X X X X O O . O .
+    . X . X O . O . O"""
+SETTLED = INTRUDERS.replace("O . X O O", "O . . O O").replace(". O . X O . .", ". . . X O . .")
 
 
 def random_position(size: int, seed: int, moves: int, komi: float = 7.5) -> GameState:

@@ -27,6 +27,7 @@ from gtp.status import CONFIDENT_OWNERSHIP, chains, final_ownership, final_statu
 from mcts.players import RandomPlayer
 from tests.conftest import start_gnugo
 from tests.gtp_process import REPO_ROOT, EngineProcess
+from tests.positions import INTRUDERS, SETTLED
 
 NETWORK = REPO_ROOT / "models" / "9x9.pt"
 # (level, seed) of GNU Go's games against itself; at these low levels most end with
@@ -35,20 +36,6 @@ GNUGO_GAMES = ((0, 2), (1, 2), (2, 2), (3, 2))
 MIN_GAMES_WITH_DEAD_STONES = 3  # fewer (another GNU Go version?) and the test would prove little
 MOVE_CAP = 200  # GNU Go passes long before this on 9x9
 TOLERANCE = 2.0  # points: where GNU Go's margin is this close, either winner is accepted
-
-# Black's groups on the left, white's on the right; the black stone at G6 and the
-# white one at B5 are dead (as in tests/test_gtp_status.py).
-INTRUDERS = """
-    . X . X O . O . .
-    X X X X O O O O O
-    . X . X O . . O .
-    X X X X O . X O O
-    . O . X O . . . O
-    X X X X O O O O O
-    . X . X O . O . O
-    X X X X O O . O .
-    . X . X O . O . O"""
-SETTLED = INTRUDERS.replace("O . X O O", "O . . O O").replace(". O . X O . .", ". . . X O . .")
 
 
 def score_value(text: str) -> float:

@@ -25,20 +25,8 @@ from gtp.status import (
 )
 from mcts.evaluators import UniformEvaluator
 from mcts.players import MCTSPlayer, RandomPlayer
+from tests.positions import INTRUDERS, SETTLED
 
-# The end of a game: black's groups on the left, white's on the right, each with
-# eyes; a black stone at G6 and a white one at B5 have no room to live.
-INTRUDERS = """
-    . X . X O . O . .
-    X X X X O O O O O
-    . X . X O . . O .
-    X X X X O . X O O
-    . O . X O . . . O
-    X X X X O O O O O
-    . X . X O . O . O
-    X X X X O O . O .
-    . X . X O . O . O"""
-SETTLED = INTRUDERS.replace("O . X O O", "O . . O O").replace(". O . X O . .", ". . . X O . .")
 # A seki on the top edge: black E9 and white's C9-G9 chain share the liberties D9 and
 # F9; whoever plays there puts its own chain in atari. Both big groups live.
 SEKI = """
