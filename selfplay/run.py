@@ -112,8 +112,13 @@ class Run:
         for problem in problems:
             self.run.log(f"skipped {problem}")
             print(f"dosaku train: skipped {problem}", flush=True)
-        ray.get(self.buffer.set_samples_drawn.remote(step * self.config.training.batch_size))
         stats = ray.get(self.buffer.stats.remote())
+        # A run directory seeded from a campaign's trainer state (``arena/campaign/seed.py``) holds only a slice of
+        # the games its step was trained on: count those as drawn up to the ratio, so that training goes on at the
+        # ratio on new games instead of waiting for all the positions behind the step. A run with all its shards
+        # has drawn at most that many (the trainer keeps to the ratio), so for it nothing changes.
+        drawn = min(step * self.config.training.batch_size, int(self.config.buffer.ratio * stats["positions"]))
+        ray.get(self.buffer.set_samples_drawn.remote(drawn))
         self.totals["games"] = stats["games"]
         self.totals["positions"] = stats["positions"]
         self.totals["moves"] = stats["moves"]
