@@ -18,10 +18,10 @@ goes on with the stint's remaining phases.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
+from cli.experiment import parse_minutes
 from cli.players import add_backend_argument, positive_count
 
 DEFAULTS = {"run_dir": "runs/campaign-9x9", "directory": "campaign/9x9", "model": "models/9x9.pt",
@@ -76,17 +76,6 @@ def even_count(text: str) -> int:
     return number
 
 
-def parse_minutes(text: str) -> float:
-    """``--minutes``: a finite number of at least 0; ValueError (one line) otherwise."""
-    try:
-        minutes = float(text)
-    except ValueError:
-        raise ValueError(f"--minutes must be a number of minutes, got {text!r}") from None
-    if not math.isfinite(minutes) or minutes < 0:
-        raise ValueError(f"--minutes must be 0 or more minutes, got {text}")
-    return minutes
-
-
 def say(message: str) -> None:
     print(f"dosaku campaign: {message}", flush=True)
 
@@ -97,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from arena.tournament_runner import default_parallel
 
     options = StintOptions(
-        minutes=parse_minutes(args.minutes), directory=Path(args.directory), run_dir=Path(args.run_dir),
+        minutes=parse_minutes(args.minutes, zero=True), directory=Path(args.directory), run_dir=Path(args.run_dir),
         model=Path(args.model), record=RECORD, plot=PLOT, workers=args.workers, trainers=args.trainers,
         gate_sims=args.gate_sims, gate_max_games=args.gate_max_games, sims=args.sims,
         gauntlet_games=args.gauntlet_games, references=tuple(args.references),

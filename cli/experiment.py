@@ -80,14 +80,14 @@ def count(text: str) -> int:
     return whole_number(text, 0)
 
 
-def parse_minutes(text: str) -> float:
-    """``--minutes``: a positive, finite number; ValueError (one line) otherwise."""
+def parse_minutes(text: str, zero: bool = False) -> float:
+    """``--minutes``: a positive, finite number (or 0 too, with ``zero``); ValueError (one line) otherwise."""
     try:
         minutes = float(text)
     except ValueError:
         raise ValueError(f"--minutes must be a number of minutes, got {text!r}") from None
-    if not math.isfinite(minutes) or minutes <= 0:
-        raise ValueError(f"--minutes must be a positive number of minutes, got {text}")
+    if not math.isfinite(minutes) or minutes < 0 or (minutes == 0 and not zero):
+        raise ValueError(f"--minutes must be {'0 or more' if zero else 'a positive number of'} minutes, got {text}")
     return minutes
 
 
