@@ -21,6 +21,7 @@ import ray
 import torch
 
 from nets.checkpoint import load_checkpoint
+from selfplay.buffer import resumed_samples_drawn
 from selfplay.buffer_actor import ReplayBufferActor
 from selfplay.config_loading import ConfigError
 from selfplay.evaluation import evaluate_checkpoint
@@ -113,11 +114,8 @@ class Run:
             self.run.log(f"skipped {problem}")
             print(f"dosaku train: skipped {problem}", flush=True)
         stats = ray.get(self.buffer.stats.remote())
-        # A run directory seeded from a campaign's trainer state (``arena/campaign/seed.py``) holds only a slice of
-        # the games its step was trained on: count those as drawn up to the ratio, so that training goes on at the
-        # ratio on new games instead of waiting for all the positions behind the step. A run with all its shards
-        # has drawn at most that many (the trainer keeps to the ratio), so for it nothing changes.
-        drawn = min(step * self.config.training.batch_size, int(self.config.buffer.ratio * stats["positions"]))
+        drawn = resumed_samples_drawn(step, self.config.training.batch_size, self.config.buffer.ratio,
+                                      stats["positions"])  # fmt: skip
         ray.get(self.buffer.set_samples_drawn.remote(drawn))
         self.totals["games"] = stats["games"]
         self.totals["positions"] = stats["positions"]

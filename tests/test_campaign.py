@@ -4,8 +4,8 @@ The campaign directory is ``campaign/9x9`` as in the repository, but its config 
 1-block, 8-channel 5x5 run; the references are cheap (``random`` first, the anchor,
 and rollout search at 2 simulations) and every count is the smallest that still
 exercises the path. Most tests evaluate a hand-made run directory (``--minutes 0``,
-no Ray); one trains for real with Ray, twice, deleting the scratch run directory
-between the stints so that the repository's state alone carries the second.
+no Ray); one adopts a run at a later step, deletes the scratch run directory and
+trains for real (Ray, ``dosaku train`` in a child process) from the repository's state alone.
 """
 
 from __future__ import annotations
@@ -22,13 +22,16 @@ from cli.main import main
 from nets.checkpoint import load_checkpoint, save_checkpoint
 from nets.config import NetConfig
 from nets.model import DualNet
-from selfplay.run_config import load_run_config, toml_text
+from selfplay.buffer import BufferConfig, ReplayBuffer, resumed_samples_drawn
+from selfplay.records import read_shard
+from selfplay.run_config import load_run_config, run_config_to_dict, toml_text
 from selfplay.run_dir import RunDirectory
 from selfplay.trainer import write_initial_checkpoint
 from tests.tiny_run import tiny_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = Path("runs/campaign-9x9")
+STEP = 1234  # a step a seeded run must go on from
 STATE = Path("campaign/9x9/state.json")
 TRAINER = Path("campaign/9x9/trainer.pt")
 MODEL = Path("models/9x9.pt")
@@ -67,6 +70,19 @@ def state() -> dict:
 
 def rows() -> list[str]:
     return [line for line in RECORD.read_text().splitlines() if line.startswith("| ") and line[2].isdigit()]
+
+
+def test_a_seeded_run_trains_at_the_ratio_on_new_games():
+    # A run with every shard: its step's batches (the trainer kept to the ratio). A seeded one: the slice used up.
+    assert resumed_samples_drawn(step=100, batch_size=32, ratio=6.0, positions=1000) == 3200
+    assert resumed_samples_drawn(step=13382, batch_size=128, ratio=6.0, positions=20147) == 120882
+    assert resumed_samples_drawn(step=13382, batch_size=128, ratio=6.0, positions=0) == 0
+    buffer = ReplayBuffer(BufferConfig(min_window=100, min_positions=10, ratio=6.0), 5)
+    buffer.total_positions = 20147
+    buffer.samples_drawn = resumed_samples_drawn(13382, 128, 6.0, 20147)
+    assert not buffer.trainable(128)  # waits for new positions...
+    buffer.total_positions += 22  # ...and trains as soon as they keep it within the ratio
+    assert buffer.trainable(128)
 
 
 def gate_result(passed: bool):
@@ -187,24 +203,30 @@ def test_commit_adds_exactly_the_campaign_files_with_the_figures(campaign, capsy
 
 
 @pytest.mark.slow
-def test_two_trained_stints_the_second_from_the_repository_state_alone(campaign, capsys):
-    shutil.rmtree(RUN)  # the first stint starts a new run from the campaign's config
-    assert main(argv("0.15")) == 0
+def test_a_trained_stint_goes_on_from_the_repository_state_alone(campaign, capsys):
+    # Stint 1 adopts a run at step 1234 without training (as a campaign adopts a run that trained elsewhere).
+    config = tiny_config()
+    run = RunDirectory(RUN)
+    net = DualNet(config.network)
+    save_checkpoint(run.checkpoint_path(STEP), net, rules={"size": 5, "komi": config.rules.komi}, step=STEP,
+                    metadata={"config": run_config_to_dict(config), "elapsed_seconds": 60.0, "ema_updates": 50},
+                    training_model=net)  # fmt: skip
+    assert main(argv("0")) == 0
     first = state()["stints"][0]
-    trainer = load_checkpoint(TRAINER)
-    assert trainer.step == first["step"] and first["wall_minutes"] > 0 and first["games"] > 0
-    assert (trainer.training_weights is not None) == (trainer.step > 0)  # the raw weights beside the average
-    assert Path("campaign/9x9/games.npz").exists()
+    assert first["step"] == STEP and load_checkpoint(TRAINER).step == STEP
 
     shutil.rmtree(RUN)  # a fresh clone: only the repository's state
     assert main(argv("0.15")) == 0
     out = capsys.readouterr().out
-    assert f"seeded {RUN} from {TRAINER} at step {first['step']}" in out
+    assert f"seeded {RUN} from {TRAINER} at step {STEP}" in out
     log = (RUN / "log.txt").read_text()
-    assert f"resuming at step {first['step']}" in log
+    assert f"resuming at step {STEP} " in log  # the real dosaku train, in a child process with Ray
     second = state()["stints"][1]
-    assert second["start_step"] == first["step"] and second["step"] >= first["step"]
-    assert load_checkpoint(TRAINER).step == second["step"]
+    assert second["start_step"] == STEP and second["step"] >= STEP and second["games"] > 0
+    assert second["wall_minutes"] > 0 and second["cpu_minutes_used"] > 0
+    trainer = load_checkpoint(TRAINER)
+    assert trainer.step == second["step"] and trainer.training_weights is not None
+    assert len(read_shard("campaign/9x9/games.npz")) > 0  # the slice of the newest games, for the next seed
     assert second["gate"]["decision"] in ("pass", "fail", "undecided") and second["gate"]["games"] <= 2
     assert load_checkpoint(MODEL).metadata["campaign_stint"] == (2 if second["gate"]["passed"] else 1)
     assert [row[:4] for row in rows()] == ["| 1 ", "| 2 "]

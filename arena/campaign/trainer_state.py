@@ -14,7 +14,7 @@ run it continues did, instead of on the first few dozen games of one network
 Seeding writes a new run directory (``dosaku train --resume`` reads it): the
 campaign's config, ``trainer.pt`` as its checkpoint at its step, and the slice
 as its first shard. The trainer then counts the slice as drawn up to the buffer's
-ratio (``selfplay/run.py``, ``resume_buffer``), so it goes on at that ratio on the
+ratio (``selfplay.buffer.resumed_samples_drawn``), so it goes on at that ratio on the
 new games.
 """
 
@@ -77,7 +77,8 @@ def seed_run_dir(directory: Path, run_dir: Path, config: RunConfig, say) -> int:
     if (directory / SLICE_FILE).exists():
         shutil.copyfile(directory / SLICE_FILE, run.games / SLICE_SHARD)
         games = len(read_shard(run.games / SLICE_SHARD))
-    run.log(f"seeded from {directory / TRAINER_FILE} (step {checkpoint.step}) and {games} games of its slice")
+    run.log(f"seeded from {directory / TRAINER_FILE} (step {checkpoint.step})"
+            + (f" and the {games} games of its slice" if games else ", no game slice"))  # fmt: skip
     say(f"seeded {run_dir} from {directory / TRAINER_FILE} at step {checkpoint.step}"
         + (f" with the {games} newest games ({directory / SLICE_FILE})" if games else " (no game slice)"))  # fmt: skip
     return games
