@@ -2,7 +2,7 @@
 
 ::
 
-    dosaku campaign --minutes M [--commit] [--run-dir runs/campaign-9x9] [--workers W] [--trainers T]
+    dosaku campaign --minutes M [--commit] [--train-only] [--run-dir runs/campaign-9x9] [--workers W] [--trainers T]
                     [--gate-sims 400] [--gate-max-games 100] [--sims 400] [--gauntlet-games 20] [--parallel P]
 
 A stint trains the campaign's run for M wall minutes (``dosaku train --resume``,
@@ -12,7 +12,8 @@ plays the shipped network against rollout search and GNU Go levels 1 and 10,
 appends a row to ``docs/campaign.md``, redraws ``docs/9x9-campaign.png``, saves the
 trainer state in ``campaign/9x9/`` and, with ``--commit``, commits it all. The
 phases are in ``arena/campaign/``; running the same command after an interruption
-goes on with the stint's remaining phases.
+goes on with the stint's remaining phases. ``--train-only`` (a GPU burst) stops after
+training with the trainer state saved; the plain command, on any clone, finishes the stint.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--minutes", required=True,
                         help="wall minutes of training (0: no training, evaluate the run directory's newest network)")  # fmt: skip
     parser.add_argument("--commit", action="store_true", help="git add and commit the state, model and record")
+    parser.add_argument("--train-only", action="store_true",
+                        help="only train and save the trainer state (a GPU burst); the same command without it, on "
+                             "any clone, gates, plays the gauntlet and records the stint")  # fmt: skip
     parser.add_argument("--run-dir", default=DEFAULTS["run_dir"],
                         help=f"the run directory to train in (scratch; default {DEFAULTS['run_dir']})")  # fmt: skip
     parser.add_argument("--campaign-dir", dest="directory", default=DEFAULTS["directory"],
@@ -91,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         gate_sims=args.gate_sims, gate_max_games=args.gate_max_games, sims=args.sims,
         gauntlet_games=args.gauntlet_games, references=tuple(args.references),
         parallel=args.parallel or default_parallel(), backend=args.backend, commit=args.commit,
+        train_only=args.train_only,
         progress=not args.no_progress and sys.stdout.isatty(),
     )  # fmt: skip
     try:

@@ -158,6 +158,20 @@ def test_stints_ship_without_a_gate_then_on_a_pass_resume_mid_stint_and_keep_a_f
     assert "0-3 fail: not shipped" in rows()[2]
 
 
+def test_train_only_saves_the_trainer_state_and_another_clone_finishes_the_stint(campaign, capsys):
+    # A GPU burst: the stint's training, then its trainer state saved and the stint left at its gate.
+    assert main(argv("0", "--train-only")) == 0
+    current = state()["current"]
+    assert current["phase"] == "gate" and current["trainer_saved"] and load_checkpoint(TRAINER).step == 0
+    assert not MODEL.exists() and not RECORD.exists()
+    shutil.rmtree(RUN)  # the clone that finishes it has no run directory of that stint
+    assert main(argv("0")) == 0
+    assert "trained elsewhere" in capsys.readouterr().out
+    finished = state()
+    assert finished["current"] is None and finished["stints"][0]["shipped"] and len(rows()) == 1
+    assert load_checkpoint(MODEL).metadata["campaign_stint"] == 1
+
+
 def test_bad_input_is_one_line_and_status_2(campaign, capsys):
     def error_of(words: list[str]) -> str:
         assert main(words) == 2

@@ -43,13 +43,13 @@ def campaign_config(directory: Path) -> RunConfig:
     return load_run_config(path)
 
 
-def trainer_step(directory: Path, size: int) -> int | None:
+def trainer_step(directory: Path, size: int | None) -> int | None:
     """The step of the campaign's trainer state (None when there is none); ValueError for another board."""
     path = directory / TRAINER_FILE
     if not path.exists():
         return None
     checkpoint = load_checkpoint(path)
-    if checkpoint.board_size != size:
+    if size is not None and checkpoint.board_size != size:
         raise ValueError(f"{path} is a {checkpoint.board_size}x{checkpoint.board_size} trainer state but "
                          f"{directory / CONFIG_FILE} plays {size}x{size}")  # fmt: skip
     return checkpoint.step
