@@ -22,8 +22,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.experiment import parse_minutes
-from cli.players import add_backend_argument, positive_count
+from cli.experiment import add_games_and_training_arguments, parse_minutes
+from cli.players import positive_count
 
 DEFAULTS = {"run_dir": "runs/campaign-9x9", "directory": "campaign/9x9", "model": "models/9x9.pt",
             "gate_sims": 400, "gate_max_games": 100, "sims": 400, "gauntlet_games": 20}  # fmt: skip
@@ -65,10 +65,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--gauntlet-games", type=even_count, default=DEFAULTS["gauntlet_games"],
                         help=f"games against each reference, even (default {DEFAULTS['gauntlet_games']})")  # fmt: skip
     parser.add_argument("--reference", dest="references", action="append", default=[], help=argparse.SUPPRESS)
-    parser.add_argument("--parallel", type=positive_count, default=None,
-                        help="games at once, as Ray tasks (default: one per core; 1 plays in this process)")  # fmt: skip
-    parser.add_argument("--no-progress", action="store_true", help="no live progress line while training")
-    add_backend_argument(parser)
+    add_games_and_training_arguments(parser)
     parser.set_defaults(run=run)
 
 

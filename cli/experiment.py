@@ -68,11 +68,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--opening-moves", type=count, default=None,
                         help="random moves of each set opening (default a third of the board's side)")  # fmt: skip
     parser.add_argument("--max-moves", type=count, default=None, help="move cap per game (default 3 N^2, 0: none)")
+    add_games_and_training_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def add_games_and_training_arguments(parser) -> None:
+    """``--parallel``, ``--no-progress`` and ``--backend``: for commands that train and then play (here, campaign)."""
     parser.add_argument("--parallel", type=positive_count, default=None,
                         help="games at once, as Ray tasks (default: one per core; 1 plays in this process)")  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="no live progress line while training")
     add_backend_argument(parser)
-    parser.set_defaults(run=run)
 
 
 def count(text: str) -> int:
