@@ -68,11 +68,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--opening-moves", type=count, default=None,
                         help="random moves of each set opening (default a third of the board's side)")  # fmt: skip
     parser.add_argument("--max-moves", type=count, default=None, help="move cap per game (default 3 N^2, 0: none)")
+    add_games_and_training_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def add_games_and_training_arguments(parser) -> None:
+    """``--parallel``, ``--no-progress`` and ``--backend``: for commands that train and then play (here, campaign)."""
     parser.add_argument("--parallel", type=positive_count, default=None,
                         help="games at once, as Ray tasks (default: one per core; 1 plays in this process)")  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="no live progress line while training")
     add_backend_argument(parser)
-    parser.set_defaults(run=run)
 
 
 def count(text: str) -> int:
@@ -80,14 +85,14 @@ def count(text: str) -> int:
     return whole_number(text, 0)
 
 
-def parse_minutes(text: str) -> float:
-    """``--minutes``: a positive, finite number; ValueError (one line) otherwise."""
+def parse_minutes(text: str, zero: bool = False) -> float:
+    """``--minutes``: a positive, finite number (or 0 too, with ``zero``); ValueError (one line) otherwise."""
     try:
         minutes = float(text)
     except ValueError:
         raise ValueError(f"--minutes must be a number of minutes, got {text!r}") from None
-    if not math.isfinite(minutes) or minutes <= 0:
-        raise ValueError(f"--minutes must be a positive number of minutes, got {text}")
+    if not math.isfinite(minutes) or minutes < 0 or (minutes == 0 and not zero):
+        raise ValueError(f"--minutes must be {'0 or more' if zero else 'a positive number of'} minutes, got {text}")
     return minutes
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import analysis, arena, bench, experiment, gtp, match, play, plot, train
+from cli import analysis, arena, bench, campaign, experiment, gtp, match, play, plot, train
 
-SUBCOMMANDS = (play, gtp, analysis, train, plot, match, arena, experiment, bench)
+SUBCOMMANDS = (play, gtp, analysis, train, plot, match, arena, experiment, campaign, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -205,3 +205,14 @@ class ReplayBuffer:
         if measured:
             figures["policy_surprise"] = float(np.concatenate(measured).astype(np.float64).mean())
         return figures
+
+
+def resumed_samples_drawn(step: int, batch_size: int, ratio: float, positions: int) -> int:
+    """The samples a resumed run counts as drawn: its steps' batches, but at most ``ratio`` per position on disk.
+
+    A run with all its shards has drawn no more than that (the trainer keeps to the ratio), so for it this
+    is ``step * batch_size``. A run directory seeded from a campaign's trainer state (``arena/campaign/``)
+    holds only a slice of the games behind its step: counted as used up to the ratio, the slice lets the
+    trainer go on at the ratio on new games, instead of waiting for as many positions as the step drew.
+    """
+    return min(step * batch_size, int(ratio * positions))

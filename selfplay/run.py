@@ -21,6 +21,7 @@ import ray
 import torch
 
 from nets.checkpoint import load_checkpoint
+from selfplay.buffer import resumed_samples_drawn
 from selfplay.buffer_actor import ReplayBufferActor
 from selfplay.config_loading import ConfigError
 from selfplay.evaluation import evaluate_checkpoint
@@ -112,8 +113,10 @@ class Run:
         for problem in problems:
             self.run.log(f"skipped {problem}")
             print(f"dosaku train: skipped {problem}", flush=True)
-        ray.get(self.buffer.set_samples_drawn.remote(step * self.config.training.batch_size))
         stats = ray.get(self.buffer.stats.remote())
+        drawn = resumed_samples_drawn(step, self.config.training.batch_size, self.config.buffer.ratio,
+                                      stats["positions"])  # fmt: skip
+        ray.get(self.buffer.set_samples_drawn.remote(drawn))
         self.totals["games"] = stats["games"]
         self.totals["positions"] = stats["positions"]
         self.totals["moves"] = stats["moves"]
