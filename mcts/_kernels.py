@@ -3,10 +3,13 @@
 Arrays of the trees are described in ``tree.py``; every kernel works on one game
 ``g`` of a batch at a time and is called for all games inside one compiled loop,
 so Python is entered once per batch of leaves, not once per node or move.
-The kernels that read and write the whole tree take it as one argument ``tree``
+The kernels Python calls take the whole tree as one argument ``tree``
 (``tree.TreeArrays``, a named tuple, as mctx passes its ``Tree``), and a round's
-leaves as one ``leaves`` (``batch.LeafBatch``); the selection rules take only
-the arrays they read, with the utility's arrays in place of the value's.
+leaves as one ``leaves`` (``batch.LeafBatch``). Inside, the arrays come out of the
+tuples once per kernel: the steps run per simulation (selection, allocation,
+backup, writing a leaf) take only the arrays they touch, with the utility's arrays
+in place of the value's, because a field read inside them costs a reference count
+every time (measured: the search a fifth slower). Rare paths read ``tree`` itself.
 
 Scalar settings travel in one float64 array ``params`` indexed by the ``P_*``
 constants, which keeps the kernel signatures stable as settings are added.
@@ -440,13 +443,11 @@ def _copy(dst, src, count):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def backup_scored(tree, utility_on, g, node, value, score, utility):
+def backup_scored(parent, visits, virtual, value_sum, score_sum, score_sq_sum, utility_sum, utility_on, g, node, value,
+                  score, utility):  # fmt: skip
     """Add ``value``, ``score`` (points) and, when ``utility_on``, ``utility`` (all for the
     player who moved into ``node``) up to the root, flipping sides each level, and
     release one visit in flight on the way."""
-    parent, visits, virtual = tree.parent, tree.visits, tree.virtual
-    value_sum, score_sum, utility_sum = tree.value_sum, tree.score_sum, tree.utility_sum
-    score_sq_sum = tree.score_sq_sum
     while node != NO_PARENT:
         value_sum[g, node] += value
         score_sum[g, node] += score
@@ -459,6 +460,14 @@ def backup_scored(tree, utility_on, g, node, value, score, utility):
         score = -score
         utility = -utility
         node = parent[g, node]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def backup_in_tree(tree, utility_on, g, node, value, score, utility):
+    """``backup_scored`` with the arrays taken from ``tree``: for the rare paths (a
+    finished game reached); the hot ones pass the arrays their kernel took out once."""
+    backup_scored(tree.parent, tree.visits, tree.virtual, tree.value_sum, tree.score_sum, tree.score_sq_sum,
+                  tree.utility_sum, utility_on, g, node, value, score, utility)  # fmt: skip
 
 
 @njit(cache=True, inline="always")
@@ -477,25 +486,34 @@ def release(tree, g, node):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _new_node(tree, g, from_node, a):
+def _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, score_sum, score_sq_sum,
+              utility_sum, g, from_node, a):  # fmt: skip
     """Allocate a node for ``a`` played at ``from_node``; -1 when the tree is full."""
-    n = tree.node_count[g]
-    if n >= tree.parent.shape[1]:
+    n = node_count[g]
+    if n >= parent.shape[1]:
         return -1
-    tree.node_count[g] = n + 1
-    tree.parent[g, n] = from_node
-    tree.action[g, n] = a
-    tree.children[g, n, :] = UNVISITED
-    tree.visits[g, n] = 0
-    tree.virtual[g, n] = 0
-    tree.value_sum[g, n] = 0.0
-    tree.status[g, n] = NEW
+    node_count[g] = n + 1
+    parent[g, n] = from_node
+    action[g, n] = a
+    children[g, n, :] = UNVISITED
+    visits[g, n] = 0
+    virtual[g, n] = 0
+    value_sum[g, n] = 0.0
+    status[g, n] = NEW
     if from_node != NO_PARENT:
-        tree.children[g, from_node, a] = n
-    tree.score_sum[g, n] = 0.0
-    tree.score_sq_sum[g, n] = 0.0
-    tree.utility_sum[g, n] = 0.0  # value_sum itself without a score utility: zero again
+        children[g, from_node, a] = n
+    score_sum[g, n] = 0.0
+    score_sq_sum[g, n] = 0.0
+    utility_sum[g, n] = 0.0  # value_sum itself without a score utility: zero again
     return n
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def new_node_in_tree(tree, g, from_node, a):
+    """``_new_node`` with the arrays taken from ``tree``: for a root (once a search)."""
+    return _new_node(tree.node_count, tree.parent, tree.action, tree.children, tree.visits, tree.virtual,
+                     tree.value_sum, tree.status, tree.score_sum, tree.score_sq_sum, tree.utility_sum, g, from_node,
+                     a)  # fmt: skip
 
 
 @njit(cache=True)
@@ -538,17 +556,23 @@ def gather_leaves(
 
     Selection reads only the tree, so a simulation first walks down it
     (``_descend``), noting its actions in ``path``, and builds the board
-    (``_replay``) only when it ends at a new leaf (``_expand_leaf``): a walk that
+    (``_replay``) only when it ends at a new leaf (the leaf step): a walk that
     ends at a terminal node or at a node still waiting for its evaluation never
     touches a board.
+
+    The tree's and the batch's arrays come out of their tuples once, here, and the
+    steps run per simulation take the arrays they touch: a field read inside them
+    costs a reference count each time, which made the whole search a fifth slower.
     """
     games = root_states.shape[0]
     per_game = int(params[P_LEAVES_PER_GAME])
     use_gumbel = params[P_GUMBEL] > 0.0
-    # Arrays taken out of the tuple once: each access of a field is a reference count.
-    node_count, status, visits, virtual = tree.node_count, tree.status, tree.visits, tree.virtual
-    path = np.empty(tree.parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
-    tried = np.empty(tree.prior.shape[2], np.int32)  # scratch of select_gumbel_interior
+    version = int(params[P_FEATURES])
+    (node_count, parent, action, children, prior, visits, virtual, value_sum, _raw_value, status, score_sum,
+     _raw_score, utility_sum, raw_utility, score_sq_sum) = tree  # fmt: skip
+    features, legal, leaf_game, leaf_node, leaf_parent, positions, position_histories, banned_until = leaves
+    path = np.empty(parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
+    tried = np.empty(prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
     finished = 0
     for g in range(games):
@@ -558,11 +582,11 @@ def gather_leaves(
         # history is copied once for all of this game's leaves.
         _copy(scratch_history, root_histories[g], root_states[g, rules.META_HISTORY_LEN])
         for _ in range(per_game):
-            if done[g] + pending[g] >= target[g] or rows >= leaves.features.shape[0]:
+            if done[g] + pending[g] >= target[g] or rows >= features.shape[0]:
                 break
             if node_count[g] == 0:
                 # The root itself waits for its evaluation: nothing else can be chosen yet.
-                rows = _start_root(tree, g, root_states[g], komi[g], params, scratch_state, scratch_history, leaves,
+                rows = _start_root(tree, leaves, g, root_states[g], komi[g], version, scratch_state, scratch_history,
                                    keep_positions, rows)  # fmt: skip
                 pending[g] += 1
                 break
@@ -570,32 +594,44 @@ def gather_leaves(
                 break
             if use_gumbel and virtual[g, ROOT] > 0 and _halving_phase_in_flight(visits, virtual, g, schedule):
                 break
-            reached, node, depth = _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits_ready,
-                                            work, tried, path)  # fmt: skip
+            reached, node, depth = _descend(tree, children, prior, visits, virtual, status, utility_sum, raw_utility, g,
+                                            params, gumbel_score, considered, schedule, logits, logits_ready, work,
+                                            tried, path)  # fmt: skip
             if reached == REACHED_WAITING:
                 # Another leaf of this batch is already waiting on that node: leave this
                 # game's remaining leaves to the next batch.
                 break
             if reached == REACHED_NEW_LEAF:
-                rows, scored = _expand_leaf(tree, g, node, path, depth, root_states[g], komi[g], params,
-                                            scratch_state, scratch_history, leaves, keep_positions, rows)  # fmt: skip
-                if not scored:
+                # The leaf step: build the position of the action never tried, allocate its
+                # node (unless the tree is full), and write it as this round's next leaf, or
+                # score it by the rules at once if the game is over there.
+                _replay(root_states[g], path, depth, scratch_state, scratch_history)
+                child = _new_node(node_count, parent, action, children, visits, virtual, value_sum, status, score_sum,
+                                  score_sq_sum, utility_sum, g, node, path[depth - 1])  # fmt: skip
+                if not rules.is_over(scratch_state):
+                    if child >= 0:
+                        virtual[g, child] += 1
+                    rows = _write_leaf(scratch_state, scratch_history, komi[g], version, features, legal, banned_until,
+                                       leaf_game, leaf_node, leaf_parent, positions, position_histories,
+                                       keep_positions, rows, g, child, node, depth)  # fmt: skip
                     pending[g] += 1
                     continue
+                _score_finished_leaf(tree, g, node, child, scratch_state, komi[g], params)
             done[g] += 1
             finished += 1
     return rows, finished
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _start_root(tree, g, root_state, komi, params, state, history, leaves, keep_positions, row):
+def _start_root(tree, leaves, g, root_state, komi, version, state, history, keep_positions, row):
     """The root step: allocate game ``g``'s root, with its visit in flight, and write its
     position as the leaf of row ``row``. Returns the next row."""
-    root = _new_node(tree, g, NO_PARENT, 0)
+    root = new_node_in_tree(tree, g, NO_PARENT, 0)
     tree.virtual[g, root] += 1
     _copy(state, root_state, state.shape[0])
-    return _write_leaf(state, history, komi, int(params[P_FEATURES]), leaves, keep_positions, row, g, root, NO_PARENT,
-                       0)  # fmt: skip
+    return _write_leaf(state, history, komi, version, leaves.features, leaves.legal, leaves.banned_until, leaves.game,
+                       leaves.node, leaves.parent, leaves.positions, leaves.position_histories, keep_positions, row, g,
+                       root, NO_PARENT, 0)  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -610,20 +646,19 @@ def _halving_phase_in_flight(visits, virtual, g, schedule):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits_ready, work, tried, path):
+def _descend(tree, children, prior, visits, virtual, status, utility_sum, raw_utility, g, params, gumbel_score,
+             considered, schedule, logits, logits_ready, work, tried, path):  # fmt: skip
     """The descent: walk game ``g``'s tree down from the root, one visit in flight on
     each node passed, noting the actions in ``path``, until an action never tried
     (``REACHED_NEW_LEAF``), a node waiting for its evaluation (``REACHED_WAITING``:
     the visits in flight are taken back) or a terminal node (``REACHED_TERMINAL``:
     its score backed up). Returns how it ended, the last node reached and the
-    number of actions in ``path``.
+    number of actions in ``path``. The arrays are ``tree``'s, taken out by the caller;
+    the rare endings read ``tree`` itself.
 
     Selection is Gumbel's at the root and inside the tree, or PUCT; all of them
     maximise the utility (the value itself without a score utility).
     """
-    # Arrays taken out of the tuple once: each access of a field is a reference count.
-    children, prior, visits, virtual, status = tree.children, tree.prior, tree.visits, tree.virtual, tree.status
-    utility_sum, raw_utility = tree.utility_sum, tree.raw_utility
     use_gumbel = params[P_GUMBEL] > 0.0
     node = ROOT
     virtual[g, node] += 1
@@ -648,27 +683,17 @@ def _descend(tree, g, params, gumbel_score, considered, schedule, logits, logits
         virtual[g, child] += 1
         node = child
         if status[g, node] == TERMINAL:
-            backup_scored(tree, params[P_UTILITY_ON] > 0.0, g, node, -tree.raw_value[g, node], -tree.raw_score[g, node],
-                          -raw_utility[g, node])  # fmt: skip
+            backup_in_tree(tree, params[P_UTILITY_ON] > 0.0, g, node, -tree.raw_value[g, node],
+                           -tree.raw_score[g, node], -raw_utility[g, node])  # fmt: skip
             return REACHED_TERMINAL, node, depth
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _expand_leaf(tree, g, node, path, depth, root_state, komi, params, state, history, leaves, keep_positions, row):
-    """The leaf step, after a descent that ended at ``node`` with the action
-    ``path[depth - 1]`` never tried: build the position, allocate its node (unless the
-    tree is full) and either score it by the rules and back it up at once, if the game
-    is over there, or write it as the leaf of row ``row``. Returns the next row and
-    whether the leaf was scored (its simulation complete)."""
-    _replay(root_state, path, depth, state, history)
-    mover = 3 - state[rules.META_TO_PLAY]  # who played the action
-    child = _new_node(tree, g, node, path[depth - 1])
-    if not rules.is_over(state):
-        if child >= 0:
-            tree.virtual[g, child] += 1
-        return _write_leaf(state, history, komi, int(params[P_FEATURES]), leaves, keep_positions, row, g, child,
-                           node, depth), False  # fmt: skip
-    # The rules' final score: the value is its sign, the utility adds its score term.
+def _score_finished_leaf(tree, g, node, child, state, komi, params):
+    """The leaf step where the game is over (``state``, reached from ``node``; ``child``
+    its new node, -1 when the tree is full): the rules' final score, its sign as the
+    value and the utility with its score term, stored and backed up at once."""
+    mover = 3 - state[rules.META_TO_PLAY]  # who played the last action
     utility_on = params[P_UTILITY_ON] > 0.0
     score = terminal_score_for_mover(state, komi, mover)
     value = 0.0 if score == 0.0 else (1.0 if score > 0.0 else -1.0)
@@ -680,10 +705,9 @@ def _expand_leaf(tree, g, node, path, depth, root_state, komi, params, state, hi
         if utility_on:
             tree.raw_utility[g, child] = -utility
         tree.virtual[g, child] += 1
-        backup_scored(tree, utility_on, g, child, value, score, utility)
+        backup_in_tree(tree, utility_on, g, child, value, score, utility)
     else:
-        backup_scored(tree, utility_on, g, node, -value, -score, -utility)
-    return row, True
+        backup_in_tree(tree, utility_on, g, node, -value, -score, -utility)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -704,24 +728,26 @@ def _replay(root_state, path, depth, state, history):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _write_leaf(state, history, komi, version, leaves, keep_positions, row, g, node, from_node, depth):
-    """The position as row ``row`` of the ``leaves`` batch: its legal mask, its planes of
-    feature ``version``, its position when ``keep_positions``, and where in the tree it
-    belongs; ``depth`` plies below the root. Returns the next row."""
-    rules.legal_mask(state, history, state[rules.META_TO_PLAY], leaves.legal[row])
+def _write_leaf(state, history, komi, version, features, legal, banned_until, leaf_game, leaf_node, leaf_parent,
+                positions, position_histories, keep_positions, row, g, node, from_node, depth):  # fmt: skip
+    """The position as row ``row`` of the leaf batch (its arrays: ``mcts.batch.LeafBatch``):
+    its legal mask, its planes of feature ``version``, its position when
+    ``keep_positions``, and where in the tree it belongs; ``depth`` plies below the
+    root. Returns the next row."""
+    rules.legal_mask(state, history, state[rules.META_TO_PLAY], legal[row])
     if version == 2:
         # The ko and superko bans are the empty points the mask refuses for repetition.
-        feature_kernels.write_features_v2_with_legal(state, leaves.legal[row], komi, leaves.features[row])
+        feature_kernels.write_features_v2_with_legal(state, legal[row], komi, features[row])
     else:
-        rules.write_features(state, leaves.features[row])
+        rules.write_features(state, features[row])
     # After the planes: the features show the rules' legality, the search obeys the analysis's bans too.
-    _apply_bans(leaves.banned_until[g, state[rules.META_TO_PLAY] - 1], depth, leaves.legal[row])
+    _apply_bans(banned_until[g, state[rules.META_TO_PLAY] - 1], depth, legal[row])
     if keep_positions:
-        _copy(leaves.positions[row], state, state.shape[0])
-        _copy(leaves.position_histories[row], history, state[rules.META_HISTORY_LEN])
-    leaves.game[row] = g
-    leaves.node[row] = node
-    leaves.parent[row] = from_node
+        _copy(positions[row], state, state.shape[0])
+        _copy(position_histories[row], history, state[rules.META_HISTORY_LEN])
+    leaf_game[row] = g
+    leaf_node[row] = node
+    leaf_parent[row] = from_node
     return row + 1
 
 
@@ -756,8 +782,9 @@ def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, 
     roots expanded (the search's two questions after a round, answered here
     rather than by array operations in Python).
     """
-    prior, raw_value, raw_score, status = tree.prior, tree.raw_value, tree.raw_score, tree.status
-    raw_utility = tree.raw_utility
+    # The arrays come out of the tuple once (see gather_leaves).
+    (_node_count, parent, _action, _children, prior, visits, virtual, value_sum, raw_value, status, score_sum,
+     raw_score, utility_sum, raw_utility, score_sq_sum) = tree  # fmt: skip
     actions = prior.shape[2]
     utility_on = params[P_UTILITY_ON] > 0.0
     legal, leaf_game, leaf_node, leaf_parent = leaves.legal, leaves.game, leaves.node, leaves.parent
@@ -790,9 +817,11 @@ def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, 
             logits_ready[g, node] = False
             if node == ROOT:
                 roots += 1
-            backup_scored(tree, utility_on, g, node, -value, -score, -utility)
+            backup_scored(parent, visits, virtual, value_sum, score_sum, score_sq_sum, utility_sum, utility_on, g, node,
+                          -value, -score, -utility)  # fmt: skip
         else:
-            backup_scored(tree, utility_on, g, leaf_parent[r], value, score, utility)
+            backup_scored(parent, visits, virtual, value_sum, score_sum, score_sq_sum, utility_sum, utility_on, g,
+                          leaf_parent[r], value, score, utility)  # fmt: skip
         pending[g] -= 1
         done[g] += 1
     short = 0

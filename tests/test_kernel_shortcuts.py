@@ -108,7 +108,7 @@ def test_a_choice_closer_than_the_margin_is_left_to_the_definition(below, above)
     t = search.trees
     actions = search.actions
     for parent, action in [(-1, 0), (0, 3), (1, 7), (1, 11)]:  # root, the interior node, its tried children
-        kernels._new_node(t.arrays, 0, parent, action)
+        kernels.new_node_in_tree(t.arrays, 0, parent, action)
     node = 1
     prior = np.linspace(1.0, 2.0, actions).astype(np.float32)
     t.prior[0, node] = prior / prior.sum()

@@ -501,7 +501,7 @@ def test_compact_subtree_on_a_tree_built_by_hand():
     t = Trees(1, 16, 4)
     links = [(NO_PARENT, 0), (0, 0), (1, 1), (2, 0), (0, 1), (1, 0), (5, 0)]
     for node, (parent, action) in enumerate(links):
-        kernels._new_node(t.arrays, 0, parent, action)
+        kernels.new_node_in_tree(t.arrays, 0, parent, action)
         t.status[0, node] = EXPANDED
         t.visits[0, node] = 100 + node
         t.value_sum[0, node] = node / 10
