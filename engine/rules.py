@@ -759,11 +759,15 @@ def write_features(state, out):
     other = 3 - me
     moves = state[META_MOVE_NUMBER]
     for t in range(8):
+        if t > moves:  # before the start of the game: no stones
+            out[2 * t, :, :] = 0.0
+            out[2 * t + 1, :, :] = 0.0
+            continue
         # The board t moves ago: the one before move ``moves - t``.
         colors = colors_of(state) if t == 0 else past_colors(state, (moves - t) % PAST_SLOTS)
         for row in range(size):
             for col in range(size):
-                c = colors[(row + 1) * width + col + 1] if t <= moves else EMPTY
+                c = colors[(row + 1) * width + col + 1]
                 out[2 * t, row, col] = 1.0 if c == me else 0.0
                 out[2 * t + 1, row, col] = 1.0 if c == other else 0.0
     colour_plane = 1.0 if me == BLACK else 0.0
