@@ -570,7 +570,7 @@ def gather_leaves(
     version = int(params[P_FEATURES])
     (node_count, parent, action, children, prior, visits, virtual, value_sum, _raw_value, status, score_sum,
      _raw_score, utility_sum, raw_utility, score_sq_sum) = tree  # fmt: skip
-    features, legal, leaf_game, leaf_node, leaf_parent, positions, position_histories, banned_until = leaves
+    features, legal, leaf_game, leaf_node, leaf_parent, positions, position_histories, banned_until, ban_depth = leaves
     path = np.empty(parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
     tried = np.empty(prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
@@ -612,7 +612,7 @@ def gather_leaves(
                     if child >= 0:
                         virtual[g, child] += 1
                     rows = _write_leaf(scratch_state, scratch_history, komi[g], version, features, legal, banned_until,
-                                       leaf_game, leaf_node, leaf_parent, positions, position_histories,
+                                       ban_depth, leaf_game, leaf_node, leaf_parent, positions, position_histories,
                                        keep_positions, rows, g, child, node, depth)  # fmt: skip
                     pending[g] += 1
                     continue
@@ -629,9 +629,9 @@ def _start_root(tree, leaves, g, root_state, komi, version, state, history, keep
     root = new_node_in_tree(tree, g, NO_PARENT, 0)
     tree.virtual[g, root] += 1
     _copy(state, root_state, state.shape[0])
-    return _write_leaf(state, history, komi, version, leaves.features, leaves.legal, leaves.banned_until, leaves.game,
-                       leaves.node, leaves.parent, leaves.positions, leaves.position_histories, keep_positions, row, g,
-                       root, NO_PARENT, 0)  # fmt: skip
+    return _write_leaf(state, history, komi, version, leaves.features, leaves.legal, leaves.banned_until,
+                       leaves.ban_depth, leaves.game, leaves.node, leaves.parent, leaves.positions,
+                       leaves.position_histories, keep_positions, row, g, root, NO_PARENT, 0)  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -728,8 +728,8 @@ def _replay(root_state, path, depth, state, history):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _write_leaf(state, history, komi, version, features, legal, banned_until, leaf_game, leaf_node, leaf_parent,
-                positions, position_histories, keep_positions, row, g, node, from_node, depth):  # fmt: skip
+def _write_leaf(state, history, komi, version, features, legal, banned_until, ban_depth, leaf_game, leaf_node,
+                leaf_parent, positions, position_histories, keep_positions, row, g, node, from_node, depth):  # fmt: skip
     """The position as row ``row`` of the leaf batch (its arrays: ``mcts.batch.LeafBatch``):
     its legal mask, its planes of feature ``version``, its position when
     ``keep_positions``, and where in the tree it belongs; ``depth`` plies below the
@@ -741,7 +741,9 @@ def _write_leaf(state, history, komi, version, features, legal, banned_until, le
     else:
         rules.write_features(state, features[row])
     # After the planes: the features show the rules' legality, the search obeys the analysis's bans too.
-    _apply_bans(banned_until[g, state[rules.META_TO_PLAY] - 1], depth, legal[row])
+    side = state[rules.META_TO_PLAY] - 1
+    if depth < ban_depth[g, side]:  # below every ban (or none set): nothing to take out
+        _apply_bans(banned_until[g, side], depth, legal[row])
     if keep_positions:
         _copy(positions[row], state, state.shape[0])
         _copy(position_histories[row], history, state[rules.META_HISTORY_LEN])

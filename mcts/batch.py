@@ -25,5 +25,8 @@ LeafBatch = namedtuple(
         # (KataGo's avoid/allow), by the colour to move (black 0, white 1): action a is
         # kept out of a leaf's legal mask while the leaf's depth is below entry a (0: never).
         "banned_until",
+        # int32 [G, 2]: the deepest ban of each game and colour (the maximum of its
+        # banned_until row; 0: no bans), so that a leaf below it skips the scan.
+        "ban_depth",
     ],
 )

@@ -95,6 +95,7 @@ class BatchedSearch:
             positions=np.zeros((position_rows, self.root_states.shape[1]), np.int32),
             position_histories=np.zeros((position_rows, self.history_capacity), np.uint64),
             banned_until=np.zeros((games, 2, self.actions), np.int32),
+            ban_depth=np.zeros((games, 2), np.int32),
         )
 
         self.params = np.zeros(kernels.P_LENGTH, np.float64)
@@ -198,6 +199,7 @@ class BatchedSearch:
             new[:] = banned_until
         if not np.array_equal(self.leaves.banned_until[g], new):
             self.leaves.banned_until[g] = new
+            self.leaves.ban_depth[g] = new.max(axis=1)
             self.forget(g)
 
     def _alternates(self, g: int, game: GameState) -> bool:
