@@ -32,15 +32,16 @@ BF16_TOLERANCE = 0.03  # bf16 keeps about 3 significant digits; priors, values a
 
 
 def own_games_positions(reference: NetEvaluator, games: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Features and legal masks of every position of ``games`` games the network plays
-    against itself, each move drawn from its own policy (so the games differ)."""
+    """Features (of the network's version) and legal masks of every position of ``games``
+    games the network plays against itself, each move drawn from its own policy (so the
+    games differ)."""
     rng = np.random.default_rng(seed)
     size = reference.size
     features, legal = [], []
     for _ in range(games):
         game = GameState(size, komi=7.5, max_moves=2 * size * size)
         while not game.is_over():
-            features.append(game.features())
+            features.append(game.features(version=reference.feature_version))
             legal.append(game.legal_moves())
             priors = reference.evaluate(features[-1][None], legal[-1][None])[0][0].astype(np.float64)
             game.play(int(rng.choice(len(priors), p=priors / priors.sum())))
@@ -62,8 +63,12 @@ def test_openvino_answers_as_torch_fp32_on_the_networks_own_games(size):
     np.testing.assert_allclose(got.priors, want.priors, atol=BF16_TOLERANCE)
     np.testing.assert_allclose(got.values, want.values, atol=BF16_TOLERANCE)
     np.testing.assert_allclose(got.ownership, want.ownership, atol=2 * BF16_TOLERANCE)
-    same_best = np.mean(got.priors.argmax(axis=1) == want.priors.argmax(axis=1))
-    assert same_best >= 0.99, f"the most probable move differs on {1 - same_best:.1%} of {len(features)} positions"
+    # bf16 may reorder near-ties only: where its favourite differs, fp32 rates both moves alike.
+    got_best, want_best = got.priors.argmax(axis=1), want.priors.argmax(axis=1)
+    rows = np.flatnonzero(got_best != want_best)
+    assert len(rows) <= 0.02 * len(features), f"the most probable move differs on {len(rows)} of {len(features)}"
+    gaps = want.priors[rows, want_best[rows]] - want.priors[rows, got_best[rows]]
+    assert np.all(gaps <= BF16_TOLERANCE), f"bf16 prefers moves fp32 rates lower by {gaps.max():.3f}"
 
 
 def test_fresh_weights_give_the_new_networks_answers_without_converting_again():
