@@ -24,7 +24,7 @@ from arena.gating import run_gate
 from arena.openings import default_opening_moves
 from arena.player_spec import parse_player_spec
 from arena.sprt import SPRT
-from arena.tournament import RESULTS_FILE, record_of
+from arena.tournament import RESULTS_FILE, game_points, record_of
 from arena.tournament_results import read_results
 from nets.checkpoint import load_checkpoint, save_checkpoint
 
@@ -47,7 +47,8 @@ def default_references(rollout_sims: int = 1000) -> tuple[list[Player], str | No
 
 def reference_players(texts: list[str]) -> list[Player]:
     """References given as spellings (tests use cheap ones); named by their spelling."""
-    return [Player(parse_player_spec(text).name, parse_player_spec(text).text) for text in texts]
+    specs = [parse_player_spec(text) for text in texts]
+    return [Player(spec.name, spec.text) for spec in specs]
 
 
 def gate(current: dict, model: Path, size: int, komi: float, sims: int, max_games: int, parallel: int,
@@ -114,11 +115,7 @@ def gauntlet(player_name: str, model: Path, references: list[Player], games: int
             f"in {outcome['moves']} moves ({outcome['seconds']:.1f} s)")  # fmt: skip
 
     played = play_games(work / "gauntlet", pairings, settings, job_list, parallel, on_game)
-    points = []
-    for game in played:
-        if not game.get("error") and game.get("result") is not None:
-            value = 0.5 if game["winner"] is None else 1.0 if game["winner"] == game["black"] else 0.0
-            points.append([game["black"], game["white"], value])
+    points = [list(game) for game in game_points(played)]
     scores = {}
     for reference in references:
         against = [g for g in played if reference.name in (g["black"], g["white"])]
