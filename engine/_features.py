@@ -73,7 +73,7 @@ def _playable_but_for_repetition(state, loc, color):
     return False
 
 
-@njit(cache=True)
+@njit(**rules.CALLED_FROM_SEARCH)
 def write_features_v2_with_legal(state, legal, komi, out):
     """Version 2 planes into ``out`` (float32 ``[21, N, N]``), given ``legal`` (bool
     ``[N*N+1]``), ``legal_mask``'s answer for the player to move of this position.

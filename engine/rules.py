@@ -72,6 +72,12 @@ REASON_OCCUPIED = 1
 REASON_SUICIDE = 2
 REASON_SUPERKO = 3
 
+# Options of the kernels that the search's kernels call (play, legality, features,
+# scoring). The search's kernels are compiled without Numba's reference counting
+# (``mcts._kernels.NO_REFCOUNTS``), and a kernel called from one inherits that unless
+# it sets it: these allocate scratch or call what does, so they keep the counting.
+CALLED_FROM_SEARCH = {"cache": True, "_nrt": True}
+
 # Zobrist keys: one per (colour, padded cell) of the largest board; smaller boards
 # use a prefix. Fixed seed so that hashes are stable across processes and runs.
 ZOBRIST = np.random.default_rng(0x5EED_D05A).integers(
@@ -411,7 +417,7 @@ def play_unchecked(state, history, loc, color, keep_past):
     return captured
 
 
-@njit(cache=True)
+@njit(**CALLED_FROM_SEARCH)
 def play_flat(state, history, move, color, keep_past):
     """``play_unchecked`` on a flat move."""
     return play_unchecked(state, history, flat_to_padded(move, state[META_SIZE]), color, keep_past)
@@ -449,7 +455,7 @@ def _repeats(history, scan, new_hash, bits, shift):
     return hit
 
 
-@njit(cache=True)
+@njit(**CALLED_FROM_SEARCH)
 def legal_mask(state, history, color, out):
     """Write into ``out`` (bool ``[N*N+1]``) which flat moves ``color`` may play.
 
@@ -500,7 +506,7 @@ def legal_mask(state, history, color, out):
     out[size * size] = True
 
 
-@njit(cache=True)
+@njit(**CALLED_FROM_SEARCH)
 def area_score(state, komi):
     """Tromp-Taylor area score, black minus white minus ``komi``: the points
     ``owner_map`` gives each colour (its stones, and the empty regions that touch
@@ -745,7 +751,7 @@ def playout(state, history, rng, max_moves):
     return played
 
 
-@njit(cache=True)
+@njit(**CALLED_FROM_SEARCH)
 def write_features(state, out):
     """AlphaGo Zero's 17 input planes of the position into ``out`` (float32 ``[17, N, N]``).
 

@@ -8,8 +8,12 @@ The kernels Python calls take the whole tree as one argument ``tree``
 leaves as one ``leaves`` (``batch.LeafBatch``). Inside, the arrays come out of the
 tuples once per kernel: the steps run per simulation (selection, allocation,
 backup, writing a leaf) take only the arrays they touch, with the utility's arrays
-in place of the value's, because a field read inside them costs a reference count
-every time (measured: the search a fifth slower). Rare paths read ``tree`` itself.
+in place of the value's. Rare paths read ``tree`` itself.
+
+The kernels run per simulation are compiled without Numba's reference counting
+(``NO_REFCOUNTS``, below): with it, each array handed to a step and each row view
+cost an atomic increment and decrement, most of them left in place by Numba's
+pruning, and they took a third of the time of gathering leaves.
 
 Scalar settings travel in one float64 array ``params`` indexed by the ``P_*``
 constants, which keeps the kernel signatures stable as settings are added.
@@ -48,13 +52,22 @@ P_LENGTH = 12
 
 NEG_INF = -np.inf
 
+# Options of the kernels run per simulation: compiled without Numba's reference
+# counting (NRT). With it, every array handed to a step (inlined or called) and every
+# row view taken costs an atomic increment and decrement, and the pruning pass removes
+# few of them across loops: callgrind counted 4.3 million of each in a search of 64 x
+# 800 simulations, some 85 a simulation, which took a third of gather_leaves' time.
+# Such kernels must not allocate (Numba refuses to compile one that does: scratch comes
+# from the caller) and only read arrays that the Python caller holds for the call.
+NO_REFCOUNTS = {"cache": True, "error_model": "numpy", "_nrt": False}
+
 
 @njit(cache=True, inline="always")
 def _effective_visits(visits, virtual, g, child):
     return visits[g, child] + virtual[g, child]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def _child_q(visits, virtual, value_sum, g, child, virtual_loss):
     """Parent's Q of ``child`` with visits in flight counted as losses."""
     n = visits[g, child] + virtual[g, child]
@@ -91,7 +104,7 @@ def select_puct(children, prior, visits, virtual, value_sum, g, node, params):
     return best
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def _completed_q(children, prior, visits, virtual, value_sum, raw_value, g, node, params, out):
     """The completed Q of every action of ``node`` into ``out`` (-inf if illegal), and
     ``(low, high)`` of it over the legal actions, the largest visit count among the
@@ -138,12 +151,12 @@ def _completed_q(children, prior, visits, virtual, value_sum, raw_value, g, node
     return low, high, max_visits, total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def _sigma_scale(low, high, max_visits, params):
     return (params[P_C_VISIT] + max_visits) * params[P_C_SCALE] / max(high - low, 1e-8)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def _sigma(out, low, high, max_visits, params):
     """Completed Q in ``out`` to sigma: rescaled to [0, 1] over the legal actions, then
     scaled by ``(c_visit + max visits) * c_scale``; -inf stays."""
@@ -153,7 +166,7 @@ def _sigma(out, low, high, max_visits, params):
             out[a] = (out[a] - low) * scale
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, node, params, out):
     """Gumbel MuZero's sigma(completed Q) of every action of ``node`` into ``out``
     (see ``_completed_q`` and ``_sigma``); illegal actions get -inf.
@@ -165,7 +178,7 @@ def completed_sigma(children, prior, visits, virtual, value_sum, raw_value, g, n
     return max_visits
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def _improved_terms(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits, out):
     """exp(logits + sigma(completed Q) - max) of every action into ``out`` (0 if illegal):
     the improved policy before its division by their sum. ``logits`` [A] holds
@@ -194,7 +207,7 @@ def _improved_terms(children, prior, visits, virtual, value_sum, raw_value, g, n
     return total, visits_total
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def _write_logits(prior, g, node, out):
     """``log(max(prior, 1e-30))`` of every action of ``node`` into ``out`` (illegal ones too: unread)."""
     for a in range(prior.shape[2]):
@@ -212,7 +225,7 @@ def improved_policy(children, prior, visits, virtual, value_sum, raw_value, g, n
         out[a] /= total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def select_gumbel_interior(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits,
                            logits_ready, work, tried):  # fmt: skip
     """Deterministic interior choice: the action whose visit share lags its improved policy most.
@@ -234,7 +247,7 @@ def select_gumbel_interior(children, prior, visits, virtual, value_sum, raw_valu
                            work)  # fmt: skip
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def _interior_exact(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits, work):
     """``select_gumbel_interior`` by its definition: the improved policy of every action
     (``logits`` [A] the node's log priors), first best score in action order."""
@@ -263,7 +276,7 @@ DECIDED_MARGIN = 1e-9
 DECIDED_SMALLEST = 1e-250
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def _interior_by_bounds(children, prior, visits, virtual, value_sum, raw_value, g, node, params, logits, work,
                         tried):  # fmt: skip
     """``_interior_exact``'s choice without an exp per action when it is clear, else -1.
@@ -366,7 +379,7 @@ def _interior_by_bounds(children, prior, visits, virtual, value_sum, raw_value, 
     return best
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def select_gumbel_root(
     children, prior, visits, virtual, value_sum, raw_value, g, params, gumbel_score, considered, schedule, work
 ):
@@ -477,9 +490,8 @@ def score_utility(value, score, params):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def release(tree, g, node):
+def release(parent, virtual, g, node):
     """Take back one visit in flight from ``node`` up to the root (an abandoned path)."""
-    parent, virtual = tree.parent, tree.virtual
     while node != NO_PARENT:
         virtual[g, node] -= 1
         node = parent[g, node]
@@ -539,11 +551,11 @@ REACHED_WAITING = 1  # a node whose evaluation is pending: the path is given bac
 REACHED_TERMINAL = 2  # a node where the game is over: its score is backed up again
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def gather_leaves(
     tree, root_states, root_histories, komi, target, done, pending, params,
     gumbel_score, considered, schedule, logits, logits_ready,
-    scratch_state, scratch_history, work, leaves, keep_positions,
+    scratch_state, scratch_history, work, path, tried, leaves, keep_positions,
 ):  # fmt: skip
     """Select up to ``leaves_per_game`` leaves in every game still short of its target.
 
@@ -561,18 +573,18 @@ def gather_leaves(
     touches a board.
 
     The tree's and the batch's arrays come out of their tuples once, here, and the
-    steps run per simulation take the arrays they touch: a field read inside them
-    costs a reference count each time, which made the whole search a fifth slower.
+    steps run per simulation take the arrays they touch. ``path`` (one simulation's
+    actions from the root) and ``tried`` (scratch of Gumbel's interior choice) come
+    from the caller: a kernel without reference counting cannot allocate.
     """
     games = root_states.shape[0]
     per_game = int(params[P_LEAVES_PER_GAME])
     use_gumbel = params[P_GUMBEL] > 0.0
+    utility_on = params[P_UTILITY_ON] > 0.0
     version = int(params[P_FEATURES])
-    (node_count, parent, action, children, prior, visits, virtual, value_sum, _raw_value, status, score_sum,
-     _raw_score, utility_sum, raw_utility, score_sq_sum) = tree  # fmt: skip
+    (node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status, score_sum,
+     raw_score, utility_sum, raw_utility, score_sq_sum) = tree  # fmt: skip
     features, legal, leaf_game, leaf_node, leaf_parent, positions, position_histories, banned_until, ban_depth = leaves
-    path = np.empty(parent.shape[1] + 1, np.int32)  # one simulation's actions from the root
-    tried = np.empty(prior.shape[2], np.int32)  # scratch of select_gumbel_interior
     rows = 0
     finished = 0
     for g in range(games):
@@ -594,13 +606,18 @@ def gather_leaves(
                 break
             if use_gumbel and virtual[g, ROOT] > 0 and _halving_phase_in_flight(visits, virtual, g, schedule):
                 break
-            reached, node, depth = _descend(tree, children, prior, visits, virtual, status, utility_sum, raw_utility, g,
+            reached, node, depth = _descend(children, prior, visits, virtual, status, utility_sum, raw_utility, g,
                                             params, gumbel_score, considered, schedule, logits, logits_ready, work,
                                             tried, path)  # fmt: skip
             if reached == REACHED_WAITING:
-                # Another leaf of this batch is already waiting on that node: leave this
-                # game's remaining leaves to the next batch.
+                # Another leaf of this batch is already waiting on that node: give the path
+                # back and leave this game's remaining leaves to the next batch.
+                release(parent, virtual, g, node)
                 break
+            if reached == REACHED_TERMINAL:
+                # The game is over there: its stored score is backed up again.
+                backup_scored(parent, visits, virtual, value_sum, score_sum, score_sq_sum, utility_sum, utility_on, g,
+                              node, -raw_value[g, node], -raw_score[g, node], -raw_utility[g, node])  # fmt: skip
             if reached == REACHED_NEW_LEAF:
                 # The leaf step: build the position of the action never tried, allocate its
                 # node (unless the tree is full), and write it as this round's next leaf, or
@@ -646,15 +663,14 @@ def _halving_phase_in_flight(visits, virtual, g, schedule):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _descend(tree, children, prior, visits, virtual, status, utility_sum, raw_utility, g, params, gumbel_score,
+def _descend(children, prior, visits, virtual, status, utility_sum, raw_utility, g, params, gumbel_score,
              considered, schedule, logits, logits_ready, work, tried, path):  # fmt: skip
     """The descent: walk game ``g``'s tree down from the root, one visit in flight on
     each node passed, noting the actions in ``path``, until an action never tried
-    (``REACHED_NEW_LEAF``), a node waiting for its evaluation (``REACHED_WAITING``:
-    the visits in flight are taken back) or a terminal node (``REACHED_TERMINAL``:
-    its score backed up). Returns how it ended, the last node reached and the
-    number of actions in ``path``. The arrays are ``tree``'s, taken out by the caller;
-    the rare endings read ``tree`` itself.
+    (``REACHED_NEW_LEAF``), a child waiting for its evaluation (``REACHED_WAITING``)
+    or a terminal node (``REACHED_TERMINAL``). Returns how it ended, the last node
+    reached (for a waiting child, its parent) and the number of actions in ``path``;
+    the caller gives back or backs up the path.
 
     Selection is Gumbel's at the root and inside the tree, or PUCT; all of them
     maximise the utility (the value itself without a score utility).
@@ -678,13 +694,10 @@ def _descend(tree, children, prior, visits, virtual, status, utility_sum, raw_ut
         if child == UNVISITED:
             return REACHED_NEW_LEAF, node, depth
         if status[g, child] == NEW:
-            release(tree, g, node)
             return REACHED_WAITING, node, depth
         virtual[g, child] += 1
         node = child
         if status[g, node] == TERMINAL:
-            backup_in_tree(tree, params[P_UTILITY_ON] > 0.0, g, node, -tree.raw_value[g, node],
-                           -tree.raw_score[g, node], -raw_utility[g, node])  # fmt: skip
             return REACHED_TERMINAL, node, depth
 
 
@@ -771,7 +784,7 @@ def _apply_bans(banned_until, depth, legal):
         legal[pass_move] = pass_legal
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**NO_REFCOUNTS)
 def expand_and_backup(tree, logits_ready, rows, leaves, priors, values, scores, done, pending, target, params):
     """Store the evaluator's answers for the ``rows`` leaves of ``leaves`` and back their
     values up.
@@ -904,7 +917,7 @@ def gumbel_final_action(children, prior, visits, virtual, value_sum, raw_value, 
     return best
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def compact_subtree(tree, g, new_root, order, remap):
     """Make ``new_root``'s subtree the whole tree of game ``g`` (tree reuse).
 
@@ -914,7 +927,7 @@ def compact_subtree(tree, g, new_root, order, remap):
     ``order``/``remap`` are scratch of length T. Nodes whose evaluation is pending
     cannot be kept and are dropped.
     """
-    # Arrays taken out of the tuple once: each access of a field is a reference count.
+    # Arrays taken out of the tuple once, as in the other kernels.
     (node_count, parent, action, children, prior, visits, virtual, value_sum, raw_value, status, score_sum, raw_score,
      utility_sum, raw_utility, score_sq_sum) = tree  # fmt: skip
     count = node_count[g]

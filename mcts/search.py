@@ -122,6 +122,8 @@ class BatchedSearch:
         self.scratch_state = np.zeros(self.root_states.shape[1], np.int32)
         self.scratch_history = np.zeros(self.history_capacity, np.uint64)
         self.work = np.zeros(self.actions, np.float64)
+        self.path = np.zeros(capacity + 1, np.int32)  # one simulation's actions from the root
+        self.tried = np.zeros(self.actions, np.int32)  # scratch of Gumbel's interior choice
         self.order = np.zeros(capacity, np.int32)
         self.remap = np.zeros(capacity, np.int32)
         # All of this search's randomness (root noise, temperature) comes from here,
@@ -255,7 +257,8 @@ class BatchedSearch:
             rows, finished = kernels.gather_leaves(
                 tree, self.root_states, self.root_histories, self.komi, self.target, self.done, self.pending,
                 self.params, self.gumbel_score, self.considered, self.schedule, self.logits, self.logits_ready,
-                self.scratch_state, self.scratch_history, self.work, leaves, self.keep_positions,
+                self.scratch_state, self.scratch_history, self.work, self.path, self.tried, leaves,
+                self.keep_positions,
             )  # fmt: skip
             if rows:
                 priors, values, scores = self._evaluate(rows)

@@ -1,0 +1,95 @@
+"""The search's kernels run without Numba's reference counting (``NO_REFCOUNTS``), and
+nothing leaks or breaks for it.
+
+* Every kernel of ``engine`` that a search kernel calls (not inlined) keeps the
+  counting by setting it (``rules.CALLED_FROM_SEARCH``): a kernel called from one
+  compiled without it inherits that unless it says otherwise, and these allocate.
+* Searches over and over, PUCT and Gumbel, with tree reuse and with analysis bans,
+  leave every array Python handed them with the references it had, and each search
+  of the same position with the same seed answers the same.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from engine import _features as feature_kernels
+from engine import rules
+from mcts import _kernels as kernels
+from mcts.config import SearchConfig
+from mcts.evaluators import UniformEvaluator
+from mcts.search import BatchedSearch
+from tests.positions import random_position
+
+ENGINE_MODULES = {"rules": rules, "feature_kernels": feature_kernels}
+
+
+def engine_calls_of_search_kernels() -> set[tuple[str, str]]:
+    """``(module alias, function)`` of every ``rules.f(...)``/``feature_kernels.f(...)``
+    call written in ``mcts/_kernels.py``."""
+    tree = ast.parse(inspect.getsource(kernels))
+    calls = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ENGINE_MODULES
+        ):
+            calls.add((node.func.value.id, node.func.attr))
+    return calls
+
+
+def test_search_kernels_are_compiled_without_reference_counting():
+    for name in ("gather_leaves", "expand_and_backup", "compact_subtree", "select_gumbel_root",
+                 "select_gumbel_interior"):  # fmt: skip
+        assert getattr(kernels, name).targetoptions.get("_nrt") is False, name
+
+
+def test_engine_kernels_called_from_the_search_keep_reference_counting():
+    calls = engine_calls_of_search_kernels()
+    assert ("rules", "legal_mask") in calls and ("rules", "play_flat") in calls
+    called = 0
+    for alias, name in sorted(calls):
+        function = getattr(ENGINE_MODULES[alias], name)
+        options = function.targetoptions
+        if options.get("inline") == "always":
+            continue  # compiled into the caller: its options are the caller's
+        called += 1
+        assert options.get("_nrt") is True, f"{alias}.{name} must set _nrt=True (rules.CALLED_FROM_SEARCH)"
+    assert called >= 4
+
+
+@pytest.mark.parametrize("gumbel", [False, True])
+def test_repeated_searches_leak_no_reference_and_repeat_exactly(gumbel):
+    positions = [random_position(9, seed, moves) for seed, moves in enumerate((0, 6, 12, 20))]
+    config = replace(SearchConfig(simulations=96, gumbel=gumbel), reuse_tree=True)
+
+    def run(search):
+        answers = []
+        for _ in range(6):
+            for g, game in enumerate(positions):
+                search.set_position(g, game)
+            search.search()
+            answers.append([search.root_visits(g).tolist() for g in range(len(positions))])
+        return answers
+
+    search = BatchedSearch(config, 9, len(positions), UniformEvaluator(), seed=3)
+    banned = np.zeros((2, 82), np.int32)
+    banned[:, 40] = 3  # the centre is avoided for both colours down to depth 3
+    search.restrict_moves(1, banned)
+    first = run(search)
+    arrays = [*search.trees.arrays, *search.leaves, search.root_states, search.params, search.path, search.tried]
+    counts = [sys.getrefcount(array) for array in arrays]
+    run(search)
+    assert [sys.getrefcount(array) for array in arrays] == counts
+    again = BatchedSearch(config, 9, len(positions), UniformEvaluator(), seed=3)
+    again.restrict_moves(1, banned)
+    assert run(again) == first
+    assert all(answer[1][40] == 0 and sum(answer[1]) > 0 for answer in first)
