@@ -73,7 +73,7 @@ def _playable_but_for_repetition(state, loc, color):
     return False
 
 
-@njit(**rules.CALLED_FROM_SEARCH)
+@njit(**rules.NO_REFCOUNTS)
 def write_features_v2_with_legal(state, legal, komi, out):
     """Version 2 planes into ``out`` (float32 ``[21, N, N]``), given ``legal`` (bool
     ``[N*N+1]``), ``legal_mask``'s answer for the player to move of this position.
@@ -136,7 +136,7 @@ def write_features_v2_with_legal(state, legal, komi, out):
         mover = 3 - mover
 
 
-@njit(cache=True)
+@njit(**rules.COUNTS_REFERENCES)
 def write_features_v2(state, history, komi, out):
     """Version 2 planes of the position into ``out`` (float32 ``[21, N, N]``);
     ``history`` (the game's position hashes) decides the ko and superko bans."""
@@ -146,7 +146,7 @@ def write_features_v2(state, history, komi, out):
     write_features_v2_with_legal(state, legal, komi, out)
 
 
-@njit(cache=True)
+@njit(**rules.COUNTS_REFERENCES)
 def write_features_of_version(version, state, history, komi, out):
     """The planes of feature ``version`` (1 or 2) into ``out``; see ``engine.features``."""
     if version == 2:

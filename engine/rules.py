@@ -72,11 +72,16 @@ REASON_OCCUPIED = 1
 REASON_SUICIDE = 2
 REASON_SUPERKO = 3
 
-# Options of the kernels that the search's kernels call (play, legality, features,
-# scoring). The search's kernels are compiled without Numba's reference counting
-# (``mcts._kernels.NO_REFCOUNTS``), and a kernel called from one inherits that unless
-# it sets it: these allocate scratch or call what does, so they keep the counting.
-CALLED_FROM_SEARCH = {"cache": True, "_nrt": True}
+# Every kernel that is not inlined says whether Numba counts its references to arrays.
+# Counting costs an atomic increment and decrement for each array a kernel is handed
+# and each view it takes, most of them left in place by Numba's pruning: a third of
+# the search's time before its kernels went without. A kernel that allocates nothing,
+# and calls only such kernels, goes without (``NO_REFCOUNTS``): it reads arrays its
+# caller holds. One that allocates, or is handed an array one allocated, must count
+# (``COUNTS_REFERENCES``), and says so: a kernel called from one compiled without
+# counting inherits that unless it sets it, and Numba then refuses its allocation.
+NO_REFCOUNTS = {"cache": True, "_nrt": False}
+COUNTS_REFERENCES = {"cache": True, "_nrt": True}
 
 # Zobrist keys: one per (colour, padded cell) of the largest board; smaller boards
 # use a prefix. Fixed seed so that hashes are stable across processes and runs.
@@ -160,7 +165,7 @@ def adjacent_chains(colors, chain_head, loc, adjacent):
     return n, (h0, h1, h2, h3)
 
 
-@njit(cache=True)
+@njit(**COUNTS_REFERENCES)
 def init_state(state, history, size, max_moves):
     """Empty ``size`` x ``size`` board, black to play."""
     state[:] = 0
@@ -204,7 +209,7 @@ def _chain_key(next_in_chain, head, color):
     return key
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def _captured_hash(state, loc, color):
     """XOR of the keys of the opponent stones that ``color`` at ``loc`` would capture."""
     colors, chain_head, next_in_chain, _num_stones, num_liberties = board_arrays(state)
@@ -218,7 +223,7 @@ def _captured_hash(state, loc, color):
     return key
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def legality(state, history, loc, color):
     """Why ``color`` may not play at padded ``loc``: 0 legal, else a ``REASON_*``.
 
@@ -263,7 +268,7 @@ def legality(state, history, loc, color):
     return REASON_LEGAL
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def _count_new_liberties(state, small, big, color):
     """Liberties of chain ``small`` that are not liberties of chain ``big``.
 
@@ -297,7 +302,7 @@ def _count_new_liberties(state, small, big, color):
     return count
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def _merge(state, a, c, color):
     """Merge chains with heads ``a`` and ``c``; return the head of the union."""
     _colors, chain_head, next_in_chain, num_stones, num_liberties = board_arrays(state)
@@ -319,7 +324,7 @@ def _merge(state, a, c, color):
     return a
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def _remove_chain(state, h, capturer):
     """Take chain ``h`` off the board, crediting liberties to ``capturer``'s chains."""
     colors, chain_head, next_in_chain, _num_stones, num_liberties = board_arrays(state)
@@ -342,7 +347,7 @@ def _remove_chain(state, h, capturer):
     return removed
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def place_stone(state, loc, color):
     """Put a stone down, merge, capture; no legality check, no turn bookkeeping.
 
@@ -383,7 +388,7 @@ def place_stone(state, loc, color):
     return captured, key
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def play_unchecked(state, history, loc, color, keep_past):
     """Play ``color`` at padded ``loc`` (or ``PASS_LOC``), assumed legal.
 
@@ -417,13 +422,13 @@ def play_unchecked(state, history, loc, color, keep_past):
     return captured
 
 
-@njit(**CALLED_FROM_SEARCH)
+@njit(**NO_REFCOUNTS)
 def play_flat(state, history, move, color, keep_past):
     """``play_unchecked`` on a flat move."""
     return play_unchecked(state, history, flat_to_padded(move, state[META_SIZE]), color, keep_past)
 
 
-@njit(cache=True)
+@njit(**COUNTS_REFERENCES)
 def _repeat_filter(history, scan):
     """A Bloom-style bitmap of the hashes ``history[:scan]`` (one bit each, about 16
     bits per hash) and the shift that turns a hash into its bit's index.
@@ -455,7 +460,7 @@ def _repeats(history, scan, new_hash, bits, shift):
     return hit
 
 
-@njit(**CALLED_FROM_SEARCH)
+@njit(**COUNTS_REFERENCES)
 def legal_mask(state, history, color, out):
     """Write into ``out`` (bool ``[N*N+1]``) which flat moves ``color`` may play.
 
@@ -506,7 +511,7 @@ def legal_mask(state, history, color, out):
     out[size * size] = True
 
 
-@njit(**CALLED_FROM_SEARCH)
+@njit(**COUNTS_REFERENCES)
 def area_score(state, komi):
     """Tromp-Taylor area score, black minus white minus ``komi``: the points
     ``owner_map`` gives each colour (its stones, and the empty regions that touch
@@ -524,7 +529,7 @@ def area_score(state, komi):
     return black - white - komi
 
 
-@njit(cache=True)
+@njit(**COUNTS_REFERENCES)
 def owner_map(state, out):
     """Write the Tromp-Taylor owner of every point into ``out`` (int8 ``[N*N]``):
     ``BLACK``, ``WHITE`` or ``EMPTY`` (neutral: a dame or seki point).
@@ -568,7 +573,7 @@ def owner_map(state, out):
                     out[padded_to_flat(members[i], size)] = owner
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def is_own_eye(state, loc, color):
     """True if ``loc`` is an eye of ``color`` that a random player must not fill.
 
@@ -595,7 +600,7 @@ def is_own_eye(state, loc, color):
     return bad + on_edge < 2
 
 
-@njit(cache=True)
+@njit(**COUNTS_REFERENCES)
 def check_groups(state):
     """Recompute chains and liberties from the board; True if the state agrees.
 
@@ -659,7 +664,7 @@ def random_below(rng, bound):
     return np.int64((r * np.uint64(bound)) >> np.uint64(32))
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def seed_rng(rng, seed):
     """Seed an xorshift64* state from any integer (splitmix64 scrambles it)."""
     z = np.uint64(seed) + np.uint64(0x9E3779B97F4A7C15)
@@ -671,7 +676,7 @@ def seed_rng(rng, seed):
     rng[0] = z
 
 
-@njit(cache=True)
+@njit(**COUNTS_REFERENCES)
 def random_move(state, history, rng):
     """A uniformly random legal move of the player to move that does not fill its own
     eye, as a padded location; ``PASS_LOC`` when there is none."""
@@ -690,7 +695,7 @@ def random_move(state, history, rng):
     return PASS_LOC
 
 
-@njit(cache=True)
+@njit(**NO_REFCOUNTS)
 def _collect_empty(state, empties, index_of):
     """List the empty points into ``empties``; ``index_of[loc]`` is each one's slot."""
     size = state[META_SIZE]
@@ -706,7 +711,7 @@ def _collect_empty(state, empties, index_of):
     return n
 
 
-@njit(cache=True)
+@njit(**COUNTS_REFERENCES)
 def playout(state, history, rng, max_moves):
     """Play random moves (see ``random_move``) until two passes or ``max_moves`` more
     moves; modifies ``state`` and ``history`` in place (give it a copy).
@@ -751,7 +756,7 @@ def playout(state, history, rng, max_moves):
     return played
 
 
-@njit(**CALLED_FROM_SEARCH)
+@njit(**NO_REFCOUNTS)
 def write_features(state, out):
     """AlphaGo Zero's 17 input planes of the position into ``out`` (float32 ``[17, N, N]``).
 

@@ -59,7 +59,7 @@ NEG_INF = -np.inf
 # 800 simulations, some 85 a simulation, which took a third of gather_leaves' time.
 # Such kernels must not allocate (Numba refuses to compile one that does: scratch comes
 # from the caller) and only read arrays that the Python caller holds for the call.
-NO_REFCOUNTS = {"cache": True, "error_model": "numpy", "_nrt": False}
+NO_REFCOUNTS = {**rules.NO_REFCOUNTS, "error_model": "numpy"}
 
 
 @njit(cache=True, inline="always")

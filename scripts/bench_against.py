@@ -72,8 +72,8 @@ def main() -> None:
                 bench(ROOT, options.kind, options.extra, options.core))  # fmt: skip
         pairs.append(pair)
         print(f"round {round_number + 1}/{options.rounds} done", file=sys.stderr)
-    # Speeds only: rates (``*_per_s``) and times; shares and batch sizes are not speeds.
-    figures = [key for key in pairs[0][0] if (key.endswith("_per_s") or key in TIMES) and key in pairs[0][1]]
+    # Speeds only: rates (``*_per_s*``) and times; shares and batch sizes are not speeds.
+    figures = [key for key in pairs[0][0] if ("_per_s" in key or key in TIMES) and key in pairs[0][1]]
     print(f"dosaku bench {options.kind} {' '.join(options.extra)}: {revision} (before) against this checkout "
           f"(after), {options.rounds} rounds; speed ratio after/before (above 1: faster now)")  # fmt: skip
     for key in figures:

@@ -1,9 +1,11 @@
 """The search's kernels run without Numba's reference counting (``NO_REFCOUNTS``), and
 nothing leaks or breaks for it.
 
-* Every kernel of ``engine`` that a search kernel calls (not inlined) keeps the
-  counting by setting it (``rules.CALLED_FROM_SEARCH``): a kernel called from one
-  compiled without it inherits that unless it says otherwise, and these allocate.
+* Every kernel of the rules that is not inlined says whether it counts
+  (``rules.NO_REFCOUNTS`` or ``rules.COUNTS_REFERENCES``): one that does not say
+  inherits its caller's choice, so what it costs would depend on which caller
+  compiled it first, and an allocating one would not compile under a caller without
+  counting. Numba itself refuses a kernel without counting that allocates.
 * Searches over and over, PUCT and Gumbel, with tree reuse and with analysis bans,
   leave every array Python handed them with the references it had, and each search
   of the same position with the same seed answers the same.
@@ -18,6 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from numba.core.registry import CPUDispatcher as Dispatcher
 
 from engine import _features as feature_kernels
 from engine import rules
@@ -52,18 +55,26 @@ def test_search_kernels_are_compiled_without_reference_counting():
         assert getattr(kernels, name).targetoptions.get("_nrt") is False, name
 
 
-def test_engine_kernels_called_from_the_search_keep_reference_counting():
+def test_every_rules_kernel_says_whether_it_counts_references():
+    said = 0
+    for module in ENGINE_MODULES.values():
+        for name, function in vars(module).items():
+            if not isinstance(function, Dispatcher) or function.py_func.__module__ != module.__name__:
+                continue
+            if function.targetoptions.get("inline") == "always":
+                continue  # compiled into its caller, with the caller's options
+            assert "_nrt" in function.targetoptions, f"{module.__name__}.{name}: NO_REFCOUNTS or COUNTS_REFERENCES"
+            said += 1
+    assert said >= 20
+    assert rules.playout.targetoptions["_nrt"] and not rules.play_unchecked.targetoptions["_nrt"]
+
+
+def test_engine_kernels_called_from_the_search_say_whether_they_count():
     calls = engine_calls_of_search_kernels()
     assert ("rules", "legal_mask") in calls and ("rules", "play_flat") in calls
-    called = 0
     for alias, name in sorted(calls):
-        function = getattr(ENGINE_MODULES[alias], name)
-        options = function.targetoptions
-        if options.get("inline") == "always":
-            continue  # compiled into the caller: its options are the caller's
-        called += 1
-        assert options.get("_nrt") is True, f"{alias}.{name} must set _nrt=True (rules.CALLED_FROM_SEARCH)"
-    assert called >= 4
+        options = getattr(ENGINE_MODULES[alias], name).targetoptions
+        assert options.get("inline") == "always" or "_nrt" in options, f"{alias}.{name}"
 
 
 @pytest.mark.parametrize("gumbel", [False, True])
