@@ -100,7 +100,10 @@ class Run:
         self.elapsed_before = 3600 * (last_value(run.metrics, "run_hours") or 0.0)
         self.evaluations: list = []
         self.checkpoints_seen = 0
-        self.last_evaluated: str | None = None
+        # The network the next evaluation compares with: the last one evaluated, in this
+        # session or (kept in evaluated/) in the one before.
+        newest = run.newest_evaluated()
+        self.last_evaluated: str | None = None if newest is None else str(newest)
         self.trainer_error: BaseException | None = None
         self.start_step = 0  # the checkpoint's step; reports use it until the trainer's first step
 
@@ -243,15 +246,25 @@ class Run:
         for step, path in new:
             self.checkpoints_seen += 1
             if self.checkpoints_seen % evaluation.every_checkpoints == 0 and evaluation.games:
-                ref = evaluate_checkpoint.remote(path, self.last_evaluated, self.config.rules.size,
+                # Pruning keeps the last few checkpoints only: the evaluation plays, and the
+                # next one compares with, a second name of this one that pruning leaves alone.
+                try:
+                    kept = str(self.run.keep_for_evaluation(step))
+                except FileNotFoundError:
+                    self.run.log(f"evaluation of step {step} skipped: {path} was pruned before it started")
+                    continue
+                ref = evaluate_checkpoint.remote(kept, self.last_evaluated, self.config.rules.size,
                                                  self.config.rules.komi, evaluation.games, evaluation.simulations,
                                                  evaluation.baseline_simulations, self.config.seed + step,
                                                  self.config.selfplay.backend)  # fmt: skip
-                self.evaluations.append((step, ref))
-                self.last_evaluated = path
+                self.evaluations.append((step, ref, (kept, self.last_evaluated)))
+                self.last_evaluated = kept
         done = [item for item in self.evaluations if ray.wait([item[1]], timeout=0)[0]]
-        for step, ref in done:
-            self.evaluations.remove((step, ref))
+        for item in done:
+            self.evaluations.remove(item)
+        in_use = {self.last_evaluated, *(path for _step, _ref, paths in self.evaluations for path in paths)}
+        self.run.release_evaluated({path for path in in_use if path is not None})
+        for step, ref, _paths in done:
             try:
                 figures = ray.get(ref)
             except ray.exceptions.RayError as err:
@@ -263,7 +276,7 @@ class Run:
 
     def _finish_evaluations(self, timeout: float) -> None:
         """Give running evaluations a chance to land in the metrics before the end."""
-        refs = [ref for _step, ref in self.evaluations]
+        refs = [ref for _step, ref, _paths in self.evaluations]
         if refs:
             ray.wait(refs, num_returns=len(refs), timeout=timeout)
             self._evaluations()

@@ -4,6 +4,8 @@
 runs/NAME/
   config.toml          the resolved config (resume reads it; --set may not change it)
   checkpoints/         step-00001000.pt ... (atomic; the last few and every Nth kept)
+  evaluated/           second names (hard links) of the checkpoints that evaluations play
+                       or will compare the next one with, which pruning must not take
   games/               shards of finished self-play games (.npz, atomic)
   sgf/                 the same games as SGF collections (one file per shard), for people
   metrics.csv          one row per report, columns by name
@@ -14,8 +16,11 @@ runs/NAME/
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
+import uuid
 from pathlib import Path
 
 from engine.files import atomic_write_text
@@ -29,6 +34,7 @@ class RunDirectory:
         self.root = Path(root).resolve()
         self.config = self.root / "config.toml"
         self.checkpoints = self.root / "checkpoints"
+        self.evaluated = self.root / "evaluated"
         self.games = self.root / "games"
         self.sgf = self.root / "sgf"
         self.metrics = self.root / "metrics.csv"
@@ -65,6 +71,39 @@ class RunDirectory:
         for step in doomed:
             self.checkpoint_path(step).unlink(missing_ok=True)
         return doomed
+
+    def keep_for_evaluation(self, step: int) -> Path:
+        """A second name, in ``evaluated/``, for checkpoint ``step``: an evaluation plays it
+        and the next one compares with it, possibly after pruning has deleted the
+        checkpoint itself. A hard link (a copy where the file system has none); raises
+        ``FileNotFoundError`` when the checkpoint is already gone."""
+        self.evaluated.mkdir(parents=True, exist_ok=True)
+        source = self.checkpoint_path(step)
+        kept = self.evaluated / source.name
+        if not kept.exists():
+            temporary = kept.with_name(f".{kept.name}.{uuid.uuid4().hex}.tmp")
+            try:
+                os.link(source, temporary)
+            except FileNotFoundError:
+                raise
+            except OSError:
+                shutil.copyfile(source, temporary)
+            os.replace(temporary, kept)
+        return kept
+
+    def release_evaluated(self, keep: set[str]) -> None:
+        """Delete the second names in ``evaluated/`` but those in ``keep``."""
+        if self.evaluated.is_dir():
+            for path in self.evaluated.glob("step-*.pt"):
+                if str(path) not in keep:
+                    path.unlink(missing_ok=True)
+
+    def newest_evaluated(self) -> Path | None:
+        """The last network an evaluation played (what a resumed run compares with next)."""
+        if not self.evaluated.is_dir():
+            return None
+        kept = sorted(p for p in self.evaluated.iterdir() if _CHECKPOINT.match(p.name))
+        return kept[-1] if kept else None
 
     def shard_paths(self) -> list[Path]:
         """Game shards in the order they were written (names start with a timestamp)."""

@@ -459,6 +459,29 @@ def test_prune_checkpoints_keeps_the_last_few_and_every_nth(tmp_path):
     assert run.checkpoint_steps() == [0, 500, 900, 1000, 1100]
 
 
+def test_an_evaluated_checkpoint_outlives_pruning_until_released(tmp_path):
+    # A run resumed at an odd step evaluates steps like 30500, which keep_every spares
+    # not: the next evaluation must still find it to compare with.
+    run = RunDirectory(tmp_path / "run")
+    run.create("seed = 1\n")
+    assert run.newest_evaluated() is None
+    run.checkpoint_path(30500).write_bytes(b"weights of 30500")
+    kept = run.keep_for_evaluation(30500)
+    assert run.keep_for_evaluation(30500) == kept  # asked again: the same name
+    for step in range(30750, 32501, 250):
+        run.checkpoint_path(step).write_bytes(b"x")
+    run.prune_checkpoints(keep_last=4, keep_every=1000)
+    assert 30500 not in run.checkpoint_steps()
+    assert kept.read_bytes() == b"weights of 30500"
+    newer = run.keep_for_evaluation(32500)
+    assert run.newest_evaluated() == newer  # what a resumed run compares with next
+    run.release_evaluated({str(newer)})
+    assert not kept.exists() and newer.exists()
+    assert [p.name for p in run.evaluated.iterdir()] == ["step-00032500.pt"]
+    with pytest.raises(FileNotFoundError):
+        run.keep_for_evaluation(30750)  # pruned before its evaluation started
+
+
 def test_shard_paths_are_in_writing_order_and_skip_temporary_files(tmp_path):
     run = RunDirectory(tmp_path / "run")
     run.create("seed = 1\n")
