@@ -52,13 +52,9 @@ P_LENGTH = 12
 
 NEG_INF = -np.inf
 
-# Options of the kernels run per simulation: compiled without Numba's reference
-# counting (NRT). With it, every array handed to a step (inlined or called) and every
-# row view taken costs an atomic increment and decrement, and the pruning pass removes
-# few of them across loops: callgrind counted 4.3 million of each in a search of 64 x
-# 800 simulations, some 85 a simulation, which took a third of gather_leaves' time.
-# Such kernels must not allocate (Numba refuses to compile one that does: scratch comes
-# from the caller) and only read arrays that the Python caller holds for the call.
+# Options of the kernels run per simulation: the rules' kernels' ``NO_REFCOUNTS`` (see
+# there why; callgrind counted some 85 increment/decrement pairs a simulation before),
+# with numpy's error model. They allocate nothing: their scratch comes from the search.
 NO_REFCOUNTS = {**rules.NO_REFCOUNTS, "error_model": "numpy"}
 
 

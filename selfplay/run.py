@@ -262,8 +262,9 @@ class Run:
         done = [item for item in self.evaluations if ray.wait([item[1]], timeout=0)[0]]
         for item in done:
             self.evaluations.remove(item)
-        in_use = {self.last_evaluated, *(path for _step, _ref, paths in self.evaluations for path in paths)}
-        self.run.release_evaluated({path for path in in_use if path is not None})
+        if done:  # a kept checkpoint is released only when an evaluation that used it ends
+            in_use = {self.last_evaluated, *(path for _step, _ref, paths in self.evaluations for path in paths)}
+            self.run.release_evaluated({path for path in in_use if path is not None})
         for step, ref, _paths in done:
             try:
                 figures = ray.get(ref)
