@@ -85,6 +85,8 @@ class ReplayBuffer:
         self.rng = np.random.default_rng(seed)
         self.games: list[SelfPlayGame] = []
         self.weights: list[np.ndarray] = []  # per game: sampling weight of each recorded position
+        self.recorded_counts: list[int] = []  # per game: its recorded positions
+        self.positions_in_window = 0  # their sum, kept as games come and go
         self.total_games = 0
         self.total_positions = 0  # recorded positions ever added
         self.total_moves = 0
@@ -100,29 +102,29 @@ class ReplayBuffer:
             self.games.append(game)
             self.weights.append(frequency_weights(game, self.config.surprise_weight, self.config.value_surprise_weight)
                                 if self.config.weighted else None)  # fmt: skip
+            self.recorded_counts.append(int(game.recorded.sum()))
+            self.positions_in_window += self.recorded_counts[-1]
             self.total_games += 1
-            self.total_positions += int(game.recorded.sum())
+            self.total_positions += self.recorded_counts[-1]
             self.total_moves += game.length
         self._trim()
         self._index = None
 
     def _trim(self) -> None:
-        """Drop the oldest games beyond the window (keeping at least the newest game)."""
+        """Drop the oldest games beyond the window (keeping at least the newest game).
+
+        From the oldest, with the running count: a resume adds thousands of shards one
+        by one, and counting the window afresh on each add made it quadratic (minutes).
+        """
         window = self.config.window(self.total_positions)
-        kept, count = 0, 0
-        for game in reversed(self.games):
-            if count and kept + int(game.recorded.sum()) > window:
-                break
-            kept += int(game.recorded.sum())
-            count += 1
-        del self.games[: len(self.games) - count]
-        del self.weights[: len(self.weights) - count]
+        drop = 0
+        while len(self.games) - drop > 1 and self.positions_in_window > window:
+            self.positions_in_window -= self.recorded_counts[drop]
+            drop += 1
+        if drop:
+            del self.games[:drop], self.weights[:drop], self.recorded_counts[:drop]
 
     # --- sampling ------------------------------------------------------------
-
-    @property
-    def positions_in_window(self) -> int:
-        return sum(int(g.recorded.sum()) for g in self.games)
 
     def trainable(self, batch: int) -> bool:
         """True if a batch now keeps samples per new position within ``ratio``."""

@@ -180,14 +180,15 @@ def test_buffer_config_is_validated():
         BufferConfig(ratio=0)
 
 
-def test_trimming_keeps_the_newest_games_within_the_window():
+@pytest.mark.parametrize("per_add", [1, 4], ids=["one-game", "shards-of-4"])
+def test_trimming_keeps_the_newest_games_within_the_window(per_add):
     config = BufferConfig(min_window=60, max_window=60, growth=0.0, min_positions=1)
     buffer = ReplayBuffer(config, SIZE, seed=0)
     added = []
-    for seed in range(30):
-        game = random_game_record(seed)
-        added.append(game)
-        buffer.add([game])
+    for first in range(0, 32, per_add):
+        games = [random_game_record(seed) for seed in range(first, first + per_add)]
+        added.extend(games)
+        buffer.add(games)
         kept = buffer.games
         # the newest games, in order
         assert all(a is b for a, b in zip(kept, added[-len(kept) :], strict=True))
@@ -196,10 +197,10 @@ def test_trimming_keeps_the_newest_games_within_the_window():
         assert in_window <= 60 or len(kept) == 1
         if len(kept) < len(added):  # as many as fit: one more would overflow
             assert in_window + int(added[-len(kept) - 1].recorded.sum()) > 60
-    assert buffer.total_games == 30
+    assert buffer.total_games == 32
     assert buffer.total_positions == sum(int(g.recorded.sum()) for g in added)
     assert buffer.total_moves == sum(g.length for g in added)
-    assert buffer.stats()["games"] == 30
+    assert buffer.stats()["games"] == 32
 
 
 def test_buffer_refuses_a_game_of_another_size():
