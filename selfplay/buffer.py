@@ -26,6 +26,7 @@ wraps it in a Ray actor.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,6 +88,7 @@ class ReplayBuffer:
         self.weights: list[np.ndarray] = []  # per game: sampling weight of each recorded position
         self.recorded_counts: list[int] = []  # per game: its recorded positions
         self.positions_in_window = 0  # their sum, kept as games come and go
+        self.window_tallies: Counter = Counter()  # game_tallies summed over the window's games
         self.total_games = 0
         self.total_positions = 0  # recorded positions ever added
         self.total_moves = 0
@@ -104,6 +106,7 @@ class ReplayBuffer:
                                 if self.config.weighted else None)  # fmt: skip
             self.recorded_counts.append(int(game.recorded.sum()))
             self.positions_in_window += self.recorded_counts[-1]
+            self.window_tallies.update(game_tallies(game))
             self.total_games += 1
             self.total_positions += self.recorded_counts[-1]
             self.total_moves += game.length
@@ -121,6 +124,8 @@ class ReplayBuffer:
         while len(self.games) - drop > 1 and self.positions_in_window > window:
             self.positions_in_window -= self.recorded_counts[drop]
             drop += 1
+        for game in self.games[:drop]:
+            self.window_tallies.subtract(game_tallies(game))
         if drop:
             del self.games[:drop], self.weights[:drop], self.recorded_counts[:drop]
 
@@ -207,6 +212,28 @@ class ReplayBuffer:
         if measured:
             figures["policy_surprise"] = float(np.concatenate(measured).astype(np.float64).mean())
         return figures
+
+    def game_figures(self) -> dict[str, float]:
+        """What the window's games say about self-play: average length, black's wins,
+        resignations, forks and, over the games that could not resign, the share whose
+        would-be resigner went on to win. Over the window, not the run: the figures
+        follow the networks that play now, and a resumed run has them from its shards."""
+        tally, games = self.window_tallies, len(self.games)
+        if not games:
+            return {}
+        figures = {"average_game_length": tally["moves"] / games, "black_win_rate": tally["black_wins"] / games,
+                   "resign_rate": tally["resigned"] / games, "forked_share": tally["forked"] / games}  # fmt: skip
+        if tally["resign_probes"]:
+            figures["resign_false_positive_rate"] = tally["false_resigns"] / tally["resign_probes"]
+        return figures
+
+
+def game_tallies(game: SelfPlayGame) -> dict[str, int]:
+    """A game's counts behind ``ReplayBuffer.game_figures``."""
+    probe = bool(game.would_have_resigned)  # resignation was off, and the game would have resigned
+    return {"moves": game.length, "black_wins": int(game.winner == 1), "resigned": int(bool(game.resigned)),
+            "forked": int(game.forked), "resign_probes": int(probe),
+            "false_resigns": int(probe and game.winner == game.would_have_resigned)}  # fmt: skip
 
 
 def resumed_samples_drawn(step: int, batch_size: int, ratio: float, positions: int) -> int:

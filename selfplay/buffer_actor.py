@@ -45,3 +45,6 @@ class ReplayBufferActor:
 
     def stats(self) -> dict:
         return self.buffer.stats()
+
+    def game_figures(self) -> dict:
+        return self.buffer.game_figures()

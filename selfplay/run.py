@@ -87,11 +87,12 @@ class Run:
         self.worker_versions: list[int] = []
         self.restarts = 0
         self.selfplay_nodes: set[str] = set()  # Ray node ids where self-play games were played
-        self.totals = {"games": 0, "moves": 0, "positions": 0, "resigned": 0, "probe_games": 0, "false_resigns": 0,
-                       "lengths": 0, "black_wins": 0, "forked": 0}  # fmt: skip
+        # The run's games, moves and recorded positions (with those loaded on resume); the figures
+        # of what the games are like come from the replay window's games (``game_figures``).
+        self.totals = {"games": 0, "moves": 0, "positions": 0}
         self.selfplay_simulations = config.search.simulations_at(0)  # the newest a worker reported
         # This process's own counts (totals include games loaded on resume): the rates.
-        self.session = {"games": 0, "moves": 0, "positions": 0, "lengths": 0}
+        self.session = {"games": 0, "moves": 0, "positions": 0}
         # Where the workers' time goes: playing (busy) and taking new weights, in seconds.
         self.worker_time = {"busy": 0.0, "weights": 0.0}
         self.started = time.time()
@@ -224,19 +225,14 @@ class Run:
                 raise RunStopped(f"the disk is full ({cause.filename or self.run.root}): run stopped; "
                                  "free space and resume with --resume") from None  # fmt: skip
             raise
-        for key in ("games", "moves", "positions", "resigned", "black_wins", "forked"):
+        for key in ("games", "moves", "positions"):
             self.totals[key] += stats[key]
         self.selfplay_simulations = stats["simulations"]
-        self.totals["lengths"] += sum(stats["game_lengths"])
         self.selfplay_nodes.add(stats["node"])
         for key in ("games", "moves", "positions"):
             self.session[key] += stats[key]
-        self.session["lengths"] += sum(stats["game_lengths"])
         self.worker_time["busy"] += stats["seconds"]
         self.worker_time["weights"] += stats["weights_seconds"]
-        for would_have, winner in stats["resign_probes"]:
-            self.totals["probe_games"] += 1
-            self.totals["false_resigns"] += int(would_have == winner)
         self.progress.selfplay(self.totals["games"], self.totals["positions"])
 
     def _evaluations(self) -> None:
@@ -293,10 +289,6 @@ class Run:
             games_per_hour=self.session["games"] / hours if hours else 0.0,
             moves_per_s=self.session["moves"] / (hours * 3600),
             positions_per_s=self.session["positions"] / (hours * 3600),
-            average_game_length=self.totals["lengths"] / games if games else 0.0,
-            black_win_rate=self.totals["black_wins"] / games if games else 0.0,
-            resign_rate=self.totals["resigned"] / games if games else 0.0,
-            forked_share=self.totals["forked"] / games if games else 0.0,
             selfplay_simulations=self.selfplay_simulations,
             # Shares of the workers' wall time spent playing, and of that spent taking new weights.
             worker_busy_share=self.worker_time["busy"] / (hours * 3600 * max(len(self.workers), 1)),
@@ -306,8 +298,7 @@ class Run:
             hours=hours,
             run_hours=(self.elapsed_before + time.time() - self.started) / 3600,
         )
-        if self.totals["probe_games"]:
-            figures["resign_false_positive_rate"] = self.totals["false_resigns"] / self.totals["probe_games"]
+        figures.update(ray.get(self.buffer.game_figures.remote()))
         figures.update({f"buffer_{k}": v for k, v in ray.get(self.buffer.stats.remote()).items()})
         self.metrics.write(step, figures)
         self.progress.trainer(step, figures)

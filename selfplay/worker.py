@@ -73,13 +73,8 @@ class SelfPlayWorker:
             "moves": moves * len(self.player.slots),
             "games": len(finished),
             "positions": int(sum(int(g.recorded.sum()) for g in finished)),
-            "game_lengths": [g.length for g in finished],
-            "resign_probes": [(g.would_have_resigned, g.winner) for g in finished if g.would_have_resigned],
-            "resigned": sum(1 for g in finished if g.resigned),
             "version": self.player.network_version,
             "simulations": self.player.simulations,  # of a full search now (the schedule's)
-            "forked": sum(1 for g in finished if g.forked),
-            "black_wins": sum(1 for g in finished if g.winner == 1),
         }
 
     def process_id(self) -> int:

@@ -203,6 +203,42 @@ def test_trimming_keeps_the_newest_games_within_the_window(per_add):
     assert buffer.stats()["games"] == 32
 
 
+def test_game_figures_are_those_of_the_games_in_the_window():
+    """Length, black's wins, resignations, forks and false resignations of the window's games, kept
+    as games come and go: a buffer refilled from the same games (a resume) says the same."""
+    games = []
+    for seed in range(40):
+        game = random_game_record(seed)
+        if seed % 5 == 1:  # resigned: the winner is the other colour
+            game = replace(game, resigned=WHITE)
+        if seed % 4 == 2:  # could not resign; every other would-be resigner went on to win
+            loser = WHITE if game.winner == BLACK else BLACK
+            game = replace(game, resign_disabled=True, would_have_resigned=loser if seed % 8 == 2 else game.winner)
+        games.append(replace(game, forked=seed % 3 == 0))
+    config = BufferConfig(min_window=200, max_window=200, growth=0.0, min_positions=1)
+    buffer = ReplayBuffer(config, SIZE, seed=0)
+    for first in range(0, len(games), 3):
+        buffer.add(games[first : first + 3])
+        kept = buffer.games
+        probes = [g for g in kept if g.would_have_resigned]
+        expected = {
+            "average_game_length": sum(g.length for g in kept) / len(kept),
+            "black_win_rate": sum(g.winner == BLACK for g in kept) / len(kept),
+            "resign_rate": sum(bool(g.resigned) for g in kept) / len(kept),
+            "forked_share": sum(g.forked for g in kept) / len(kept),
+        }
+        if probes:
+            expected["resign_false_positive_rate"] = sum(g.winner == g.would_have_resigned for g in probes) / len(probes)
+        assert buffer.game_figures() == pytest.approx(expected)
+    assert len(buffer.games) < len(games)  # the window dropped games, and the figures followed
+    assert 0 < buffer.game_figures()["resign_false_positive_rate"] < 1
+    resumed = ReplayBuffer(config, SIZE, seed=1)
+    for game in games:
+        resumed.add([game])
+    assert resumed.game_figures() == pytest.approx(buffer.game_figures())
+    assert ReplayBuffer(config, SIZE).game_figures() == {}
+
+
 def test_buffer_refuses_a_game_of_another_size():
     buffer = ReplayBuffer(BufferConfig(min_positions=1), SIZE)
     with pytest.raises(ValueError, match="7x7"):

@@ -161,6 +161,8 @@ def test_a_run_killed_hard_resumes_without_losing_games(tmp_path):
     later = metrics_after[len(metrics_before) :]
     assert later and all(row["step"] >= killed_at for row in later) and later[-1]["step"] == STEPS
     assert all(row["games"] >= on_disk for row in later)  # the counters start from the games on disk
+    # What the games are like comes from the window's games, those loaded included, from the first row.
+    assert all(row["average_game_length"] >= 5 and 0 <= row["black_win_rate"] <= 1 for row in later)
     assert later[-1]["buffer_samples_drawn"] >= STEPS * 32
     # The run's clock goes on over sessions (``hours`` is this session's): what ``dosaku experiment`` counts.
     before = metrics_before[-1]["run_hours"]
