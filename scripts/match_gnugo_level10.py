@@ -25,8 +25,16 @@ def main() -> int:
         print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
         return 2
     out = Path(sys.argv[1])
-    games = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1001
+    try:
+        games = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+        seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1001
+    except ValueError:
+        print(f"match_gnugo_level10: GAMES and SEED are whole numbers, not {' '.join(sys.argv[2:4])!r}", file=sys.stderr)
+        return 2
+    if games < 2 or games % 2:
+        print(f"match_gnugo_level10: GAMES must be even and at least 2 (each opening with both colours), not {games}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     problem = claim(out, hashlib.sha256(MODEL.read_bytes()).hexdigest())
     if problem:
         print(f"match_gnugo_level10: {problem}", file=sys.stderr)
