@@ -20,7 +20,7 @@ from mcts.config import SearchConfig
 from mcts.evaluators import UniformEvaluator, uniform_priors
 from mcts.players import RandomPlayer
 from nets.loss import ownership_target
-from selfplay.buffer import BufferConfig, ReplayBuffer
+from selfplay.buffer import REINDEX_SHARE, BufferConfig, ReplayBuffer
 from selfplay.config_loading import ConfigError
 from selfplay.metrics import MetricsWriter, read_metrics
 from selfplay.records import SelfPlayGame, ShardError, read_shard, shard_bytes, write_shard
@@ -237,6 +237,28 @@ def test_game_figures_are_those_of_the_games_in_the_window():
         resumed.add([game])
     assert resumed.game_figures() == pytest.approx(buffer.game_figures())
     assert ReplayBuffer(config, SIZE).game_figures() == {}
+
+
+def test_the_sampling_index_is_rebuilt_once_new_games_hold_a_share_of_the_window():
+    # 50 games, then games with a recorded position or two (each well below the share)
+    games = [random_game_record(seed, record_probability=0.5 if seed < 50 else 0.02) for seed in range(70)]
+    config = BufferConfig(min_window=10_000, max_window=10_000, growth=0.0, min_positions=1)
+    buffer = ReplayBuffer(config, SIZE, seed=0)
+    buffer.add(games[:50])
+    built = buffer._build_index()
+    assert built["count"] == buffer.positions_in_window  # a first build holds every game
+    share = REINDEX_SHARE * buffer.positions_in_window
+    added = 50
+    while sum(int(g.recorded.sum()) for g in games[50 : added + 1]) < share:  # below the share: the same index
+        buffer.add([games[added]])
+        added += 1
+        assert buffer._build_index() is built
+        buffer.sample(8)
+    assert added > 52  # the same index served several adds
+    buffer.add([games[added]])  # now the new games reach the share: the next sample rebuilds
+    buffer.sample(8)
+    assert buffer._index is not built
+    assert buffer._index["count"] == buffer.positions_in_window == sum(int(g.recorded.sum()) for g in games[: added + 1])
 
 
 def test_buffer_refuses_a_game_of_another_size():
