@@ -44,7 +44,7 @@ from selfplay.replay import opponent_reply_targets, samples, score_targets
 from selfplay.surprise import frequency_weights
 
 # New positions, as a share of the window's, that make the next sample rebuild the index.
-# On every add it cost ~10% of a core at the campaign's window (9x9, 230,000 positions).
+# On every add it cost ~8% of a core at the campaign's window and pace (9x9, 230,000 positions, ~50 adds a minute).
 REINDEX_SHARE = 0.01
 
 
