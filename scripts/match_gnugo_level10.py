@@ -29,7 +29,8 @@ def main() -> int:
         games = int(sys.argv[2]) if len(sys.argv) > 2 else 100
         seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1001
     except ValueError:
-        print(f"match_gnugo_level10: GAMES and SEED are whole numbers, not {' '.join(sys.argv[2:4])!r}", file=sys.stderr)
+        given = " ".join(sys.argv[2:4])
+        print(f"match_gnugo_level10: GAMES and SEED are whole numbers, not {given!r}", file=sys.stderr)
         return 2
     if games < 2 or games % 2:
         print(f"match_gnugo_level10: GAMES must be even and at least 2 (each opening with both colours), not {games}",
@@ -55,7 +56,9 @@ def claim(out: Path, digest: str) -> str | None:
     stamp = out / "network.sha256"
     if stamp.exists():
         kept = stamp.read_text().strip()
-        return None if kept == digest else f"{out} holds the games of another network (sha256 {kept[:12]}…, {MODEL} is {digest[:12]}…): give a new OUT"
+        if kept == digest:
+            return None
+        return f"{out} holds another network's games (sha256 {kept[:12]}…, {MODEL} is {digest[:12]}…): give a new OUT"
     if out.exists() and any(out.iterdir()):
         return f"{out} is not empty and has no network.sha256 to tell which network played its games: give a new OUT"
     out.mkdir(parents=True, exist_ok=True)

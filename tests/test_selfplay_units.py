@@ -228,7 +228,8 @@ def test_game_figures_are_those_of_the_games_in_the_window():
             "forked_share": sum(g.forked for g in kept) / len(kept),
         }
         if probes:
-            expected["resign_false_positive_rate"] = sum(g.winner == g.would_have_resigned for g in probes) / len(probes)
+            false_resigns = sum(g.winner == g.would_have_resigned for g in probes)
+            expected["resign_false_positive_rate"] = false_resigns / len(probes)
         assert buffer.game_figures() == pytest.approx(expected)
     assert len(buffer.games) < len(games)  # the window dropped games, and the figures followed
     assert 0 < buffer.game_figures()["resign_false_positive_rate"] < 1
@@ -258,7 +259,8 @@ def test_the_sampling_index_is_rebuilt_once_new_games_hold_a_share_of_the_window
     buffer.add([games[added]])  # now the new games reach the share: the next sample rebuilds
     buffer.sample(8)
     assert buffer._index is not built
-    assert buffer._index["count"] == buffer.positions_in_window == sum(int(g.recorded.sum()) for g in games[: added + 1])
+    every_position = sum(int(g.recorded.sum()) for g in games[: added + 1])
+    assert buffer._index["count"] == buffer.positions_in_window == every_position
 
 
 def test_buffer_refuses_a_game_of_another_size():
