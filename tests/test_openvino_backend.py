@@ -61,16 +61,20 @@ def test_openvino_answers_as_torch_fp32_on_the_networks_own_games(size):
     assert np.all(got.priors[~legal] == 0)
     np.testing.assert_allclose(got.priors.sum(axis=1), 1, rtol=1e-5)
     np.testing.assert_allclose(got.priors, want.priors, atol=BF16_TOLERANCE)
-    # The value goes through the value head's hidden layer and a tanh, like ownership:
-    # bf16's rounding there reaches 0.035 on a few positions of the stint-3 network
-    # (1 of 267), so the bound is ownership's, and on average bf16 must stay close.
-    np.testing.assert_allclose(got.values, want.values, atol=2 * BF16_TOLERANCE)
-    assert np.abs(got.values - want.values).mean() <= BF16_TOLERANCE / 3
+    # The value goes through the value head's hidden layer and a tanh, like ownership, and
+    # on a few sharp positions the network's value is sensitive to bf16's rounding itself:
+    # stint 4's network (9x9) misses fp32 by up to 0.11 in OpenVINO bf16 on 3 of 254
+    # positions, and by 0.15 on 5 in torch's own bf16. So: nearly every position within
+    # ownership's bound, none far off, and on average close.
+    value_error = np.abs(got.values - want.values)
+    assert np.mean(value_error > 2 * BF16_TOLERANCE) <= 0.02, np.sort(value_error)[-5:]
+    assert value_error.max() <= 0.25 and value_error.mean() <= BF16_TOLERANCE / 3
     np.testing.assert_allclose(got.ownership, want.ownership, atol=2 * BF16_TOLERANCE)
     # bf16 may reorder near-ties only: where its favourite differs, fp32 rates both moves alike.
     got_best, want_best = got.priors.argmax(axis=1), want.priors.argmax(axis=1)
     rows = np.flatnonzero(got_best != want_best)
-    assert len(rows) <= 0.02 * len(features), f"the most probable move differs on {len(rows)} of {len(features)}"
+    # (Near-ties are common: stint 4's network has 6 in 254 positions, all within the bound below.)
+    assert len(rows) <= 0.04 * len(features), f"the most probable move differs on {len(rows)} of {len(features)}"
     gaps = want.priors[rows, want_best[rows]] - want.priors[rows, got_best[rows]]
     assert np.all(gaps <= BF16_TOLERANCE), f"bf16 prefers moves fp32 rates lower by {gaps.max():.3f}"
 
