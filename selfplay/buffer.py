@@ -97,9 +97,7 @@ class ReplayBuffer:
         self.rng = np.random.default_rng(seed)
         self.games: list[SelfPlayGame] = []
         self.weights: list[np.ndarray] = []  # per game: sampling weight of each recorded position
-        self.recorded_counts: list[int] = []  # per game: its recorded positions
-        self.positions_in_window = 0  # their sum, kept as games come and go
-        self.window_tallies: Counter = Counter()  # game_tallies summed over the window's games
+        self.window_tallies: Counter = Counter()  # game_tallies summed over the window, kept as games come and go
         self.total_games = 0
         self.total_positions = 0  # recorded positions ever added
         self.total_moves = 0
@@ -116,30 +114,31 @@ class ReplayBuffer:
             self.games.append(game)
             self.weights.append(frequency_weights(game, self.config.surprise_weight, self.config.value_surprise_weight)
                                 if self.config.weighted else None)  # fmt: skip
-            self.recorded_counts.append(int(game.recorded.sum()))
-            self.positions_in_window += self.recorded_counts[-1]
-            self.window_tallies.update(game_tallies(game))
+            tallies = game_tallies(game)
+            self.window_tallies.update(tallies)
             self.total_games += 1
-            self.total_positions += self.recorded_counts[-1]
+            self.total_positions += tallies["positions"]
             self.total_moves += game.length
-            self._unindexed_positions += self.recorded_counts[-1]
+            self._unindexed_positions += tallies["positions"]
         self._trim()
 
     def _trim(self) -> None:
         """Drop the oldest games beyond the window (keeping at least the newest game).
 
-        From the oldest, with the running count: a resume adds thousands of shards one
+        From the oldest, with the running tallies: a resume adds thousands of shards one
         by one, and counting the window afresh on each add made it quadratic (minutes).
         """
         window = self.config.window(self.total_positions)
         drop = 0
         while len(self.games) - drop > 1 and self.positions_in_window > window:
-            self.positions_in_window -= self.recorded_counts[drop]
+            self.window_tallies.subtract(game_tallies(self.games[drop]))
             drop += 1
-        for game in self.games[:drop]:
-            self.window_tallies.subtract(game_tallies(game))
         if drop:
-            del self.games[:drop], self.weights[:drop], self.recorded_counts[:drop]
+            del self.games[:drop], self.weights[:drop]
+
+    @property
+    def positions_in_window(self) -> int:
+        return self.window_tallies["positions"]
 
     # --- sampling ------------------------------------------------------------
 
@@ -242,10 +241,10 @@ class ReplayBuffer:
 
 
 def game_tallies(game: SelfPlayGame) -> dict[str, int]:
-    """A game's counts behind ``ReplayBuffer.game_figures``."""
+    """A game's counts behind the window's positions and ``ReplayBuffer.game_figures``."""
     probe = bool(game.would_have_resigned)  # resignation was off, and the game would have resigned
-    return {"moves": game.length, "black_wins": int(game.winner == 1), "resigned": int(bool(game.resigned)),
-            "forked": int(game.forked), "resign_probes": int(probe),
+    return {"positions": int(game.recorded.sum()), "moves": game.length, "black_wins": int(game.winner == 1),
+            "resigned": int(bool(game.resigned)), "forked": int(game.forked), "resign_probes": int(probe),
             "false_resigns": int(probe and game.winner == game.would_have_resigned)}  # fmt: skip
 
 

@@ -298,8 +298,9 @@ class Run:
             hours=hours,
             run_hours=(self.elapsed_before + time.time() - self.started) / 3600,
         )
-        figures.update(ray.get(self.buffer.game_figures.remote()))
-        figures.update({f"buffer_{k}": v for k, v in ray.get(self.buffer.stats.remote()).items()})
+        games_figures, buffer_figures = ray.get([self.buffer.game_figures.remote(), self.buffer.stats.remote()])
+        figures.update(games_figures)
+        figures.update({f"buffer_{k}": v for k, v in buffer_figures.items()})
         self.metrics.write(step, figures)
         self.progress.trainer(step, figures)
 

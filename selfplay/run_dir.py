@@ -93,17 +93,20 @@ class RunDirectory:
 
     def release_evaluated(self, keep: set[str]) -> None:
         """Delete the second names in ``evaluated/`` but those in ``keep``."""
-        if self.evaluated.is_dir():
-            for path in self.evaluated.glob("step-*.pt"):
-                if str(path) not in keep:
-                    path.unlink(missing_ok=True)
+        for path in self._evaluated_checkpoints():
+            if str(path) not in keep:
+                path.unlink(missing_ok=True)
 
     def newest_evaluated(self) -> Path | None:
         """The last network an evaluation played (what a resumed run compares with next)."""
-        if not self.evaluated.is_dir():
-            return None
-        kept = sorted(p for p in self.evaluated.iterdir() if _CHECKPOINT.match(p.name))
+        kept = self._evaluated_checkpoints()
         return kept[-1] if kept else None
+
+    def _evaluated_checkpoints(self) -> list[Path]:
+        """The second names in ``evaluated/``, oldest step first (not the temporary files of a link)."""
+        if not self.evaluated.is_dir():
+            return []
+        return sorted(p for p in self.evaluated.iterdir() if _CHECKPOINT.match(p.name))
 
     def shard_paths(self) -> list[Path]:
         """Game shards in the order they were written (names start with a timestamp)."""
